@@ -1,0 +1,240 @@
+"""The only platform code that runs inside the sandbox, next to the student's code.
+
+It reads one JSON request on stdin: the student's source and a probe (which functions to call,
+with which arguments, and what to describe of the results). It answers with one JSON object on
+the pipe whose number the request names. It knows nothing of hidden checks or expected values: whatever it sends back is data that
+the trusted side validates. It must stay importable with the standard library alone; Keras is
+imported only for probes that need it.
+"""
+
+import builtins
+import json
+import os
+import sys
+import time
+import traceback
+
+_dumps = json.dumps
+_type = type
+_isinstance = isinstance
+_write = os.write
+_monotonic = time.monotonic
+FILENAME = "submission.py"
+MAX_TEXT = 2000
+MAX_ITEMS = 1000
+
+
+def _short(text, limit=MAX_TEXT):
+    text = str(text)
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
+def _error(exc):
+    """The student-facing description of an exception: type, message, line, own frames only."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == FILENAME]
+    line = frames[-1].lineno if frames else None
+    if _isinstance(exc, SyntaxError) and exc.filename == FILENAME:
+        line = exc.lineno
+    lines = traceback.format_list(frames) + traceback.format_exception_only(_type(exc), exc)
+    return {
+        "type": _type(exc).__name__,
+        "message": _short(exc),
+        "line": line,
+        "offset": getattr(exc, "offset", None) if _isinstance(exc, SyntaxError) else None,
+        "traceback": _short("".join(lines), 4000),
+    }
+
+
+def to_data(value, depth=0):
+    """Plain JSON data from a returned value, with the exact type recorded.
+
+    Only built-in scalars and containers are converted; NumPy scalars and arrays are reported
+    by type and converted from their numeric value. Any other object is reported by type name
+    only, so an object that claims equality with everything never reaches a comparison.
+    """
+    t = _type(value)
+    name = t.__module__ + "." + t.__qualname__ if t.__module__ != "builtins" else t.__qualname__
+    if value is None or t in (bool, int, str):
+        return {"type": name, "value": value if t is not str else _short(value, 10000)}
+    if t is float:
+        return {"type": name, "value": value if value == value and abs(value) != float("inf") else str(value)}
+    if depth < 4 and t in (list, tuple):
+        return {"type": name, "items": [to_data(v, depth + 1) for v in list(value)[:MAX_ITEMS]]}
+    if depth < 4 and t is dict:
+        return {"type": name, "entries": [[_short(k, 200), to_data(v, depth + 1)]
+                                          for k, v in list(value.items())[:MAX_ITEMS]]}
+    if t.__module__ == "numpy":
+        try:
+            if getattr(value, "ndim", None) == 0:
+                item = value.item()
+                if _type(item) in (bool, int, float):
+                    return {"type": name, "value": item}
+            elif hasattr(value, "tolist") and getattr(value, "size", 10**9) <= MAX_ITEMS:
+                return {"type": name, "shape": list(value.shape), "value": value.tolist()}
+        except Exception:
+            pass
+    return {"type": name}
+
+
+def _jsonable(value, depth=0):
+    """Configs from Keras are mostly JSON already; anything else becomes its type name."""
+    t = _type(value)
+    if value is None or t in (bool, int, str):
+        return value
+    if t is float:
+        return value if value == value and abs(value) != float("inf") else str(value)
+    if depth > 8:
+        return "<too deep>"
+    if t in (list, tuple):
+        return [_jsonable(v, depth + 1) for v in list(value)[:MAX_ITEMS]]
+    if t is dict:
+        return {str(k): _jsonable(v, depth + 1) for k, v in list(value.items())[:MAX_ITEMS]}
+    if hasattr(value, "item") and getattr(value, "ndim", 1) == 0:
+        try:
+            return _jsonable(value.item(), depth + 1)
+        except Exception:
+            pass
+    return "<" + t.__name__ + ">"
+
+
+def _shape(shape):
+    try:
+        return [None if d is None else int(d) for d in shape]
+    except Exception:
+        return None
+
+
+LAYER_KEYS = (
+    "units", "activation", "rate", "filters", "kernel_size", "strides", "padding", "pool_size",
+    "use_bias", "kernel_regularizer", "bias_regularizer", "activity_regularizer", "batch_shape",
+    "input_shape", "data_format", "target_shape", "noise_shape", "axis", "momentum",
+)
+
+
+def describe_model(model):
+    import keras
+
+    if not _isinstance(model, keras.Model):
+        return {"error": {"type": "TypeError", "message": "returned " + _type(model).__name__ + ", not a Keras model", "line": None}}
+    layers = []
+    for layer in model.layers:
+        config = layer.get_config()
+        try:
+            out_shape = _shape(layer.output.shape) if layer.built else None
+        except Exception:
+            out_shape = None
+        layers.append({
+            "class": _type(layer).__name__,
+            "module": _type(layer).__module__,
+            "name": layer.name,
+            "config": _jsonable({k: config[k] for k in LAYER_KEYS if k in config}),
+            "built": bool(layer.built),
+            "params": int(layer.count_params()) if layer.built else None,
+            "output_shape": out_shape,
+        })
+    try:
+        inputs = [_shape(t.shape) for t in model.inputs] if model.built else []
+    except Exception:
+        inputs = []
+    compile_config = None
+    if getattr(model, "compiled", False) or getattr(model, "optimizer", None) is not None:
+        try:
+            compile_config = _jsonable(model.get_compile_config())
+        except Exception as exc:
+            compile_config = {"error": _short(exc)}
+    return {
+        "class": _type(model).__name__,
+        "built": bool(model.built),
+        "inputs": inputs,
+        "outputs": [_shape(t.shape) for t in model.outputs] if model.built else [],
+        "layers": layers,
+        "params": int(model.count_params()) if model.built else None,
+        "compile": compile_config,
+    }
+
+
+def _call(namespace, spec):
+    name = str(spec.get("function", ""))
+    fn = namespace.get(name)
+    if fn is None:
+        return {"error": {"type": "NameError", "message": "no function named " + name, "line": None}}
+    if not callable(fn):
+        return {"error": {"type": "TypeError", "message": name + " is not a function", "line": None}}
+    started = _monotonic()
+    try:
+        value = fn(*spec.get("args", []), **spec.get("kwargs", {}))
+        if spec.get("describe") == "keras_model":
+            data = {"model": describe_model(value)}
+        else:
+            data = {"value": to_data(value)}
+    except MemoryError as exc:
+        data = {"error": _error(exc), "memory_error": True}
+    except BaseException as exc:  # SystemExit and KeyboardInterrupt are the student's too
+        data = {"error": _error(exc)}
+    data["seconds"] = round(_monotonic() - started, 4)
+    return data
+
+
+def main(request):
+    answer = {"timings": {}}
+    t0 = _monotonic()
+    code = request["code"]
+    probe = request.get("probe", {})
+    if probe.get("preload"):
+        # Import heavy libraries before the student's code so their cost is not counted as the
+        # student's, and with output silenced so TensorFlow's start-up log is not shown as theirs.
+        saved = os.dup(1), os.dup(2)
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, 1)
+        os.dup2(devnull, 2)
+        try:
+            for module in probe["preload"]:
+                __import__(str(module))
+        finally:
+            os.dup2(saved[0], 1)
+            os.dup2(saved[1], 2)
+            for fd in (devnull, *saved):
+                os.close(fd)
+    answer["timings"]["preload"] = round(_monotonic() - t0, 4)
+    try:
+        compiled = compile(code, FILENAME, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        answer["phase"] = "compile"
+        answer["error"] = _error(exc)
+        return answer
+    namespace = {"__name__": "submission", "__file__": FILENAME, "__builtins__": builtins}
+    t1 = _monotonic()
+    try:
+        exec(compiled, namespace)
+    except MemoryError as exc:
+        answer.update(phase="import", error=_error(exc), memory_error=True)
+        return answer
+    except BaseException as exc:
+        answer.update(phase="import", error=_error(exc))
+        return answer
+    answer["timings"]["import"] = round(_monotonic() - t1, 4)
+    t2 = _monotonic()
+    answer["calls"] = {str(c.get("id")): _call(namespace, c) for c in probe.get("calls", [])}
+    answer["memory_error"] = any(c.get("memory_error") for c in answer["calls"].values())
+    answer["timings"]["calls"] = round(_monotonic() - t2, 4)
+    answer["phase"] = "done"
+    return answer
+
+
+if __name__ == "__main__":
+    request = json.loads(sys.stdin.read())
+    result_fd = int(request.pop("result_fd"))
+    try:
+        result = main(request)
+    except BaseException as exc:  # the runner's own failure, reported as such
+        result = {"phase": "runner", "error": {"type": _type(exc).__name__, "message": _short(exc), "line": None}}
+    data = _dumps(result, allow_nan=False, default=str).encode()
+    view = memoryview(data)
+    while view:
+        written = _write(result_fd, view)
+        view = view[written:]
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Skip interpreter teardown: atexit handlers and threads the student may have left behind
+    # get no chance to write anything more.
+    os._exit(0)
