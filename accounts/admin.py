@@ -1,0 +1,10 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from accounts.models import User
+
+
+@admin.register(User)
+class PlatformUserAdmin(UserAdmin):
+    fieldsets = (*UserAdmin.fieldsets, ("Role", {"fields": ("role",)}))
+    list_display = ("username", "email", "role", "is_staff")

@@ -1,0 +1,64 @@
+from django.contrib.auth import authenticate
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.authtoken.models import Token
+from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from exercises import selectors, services
+from exercises.api.serializers import (
+    SubmissionCreatedSerializer,
+    SubmissionCreateSerializer,
+    SubmissionSerializer,
+    TokenRequestSerializer,
+    TokenSerializer,
+)
+
+
+class TokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+    throttle_scope = "token"
+
+    @extend_schema(request=TokenRequestSerializer, responses={200: TokenSerializer})
+    def post(self, request: Request) -> Response:
+        data = TokenRequestSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
+        if user is None:
+            raise AuthenticationFailed("Wrong username or password.")
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class SubmissionCreateView(APIView):
+    throttle_scope = "submit"
+
+    @extend_schema(request=SubmissionCreateSerializer, responses={201: SubmissionCreatedSerializer})
+    def post(self, request: Request, slug: str) -> Response:
+        item = selectors.item_get(slug=slug)
+        data = SubmissionCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        expected = "code" if item.kind == "code" else "answer"
+        text = data.validated_data.get(expected)
+        if text is None:
+            raise ValidationError({expected: f"This item takes '{expected}'."})
+        try:
+            submission = services.submission_create(user=request.user, item=item, text=text)
+        except DjangoValidationError as exc:
+            raise ValidationError({expected: exc.messages}) from exc
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return Response({"id": submission.pk, "status": submission.status}, status=status.HTTP_201_CREATED)
+
+
+class SubmissionDetailView(APIView):
+    @extend_schema(responses={200: SubmissionSerializer})
+    def get(self, request: Request, pk: int) -> Response:
+        submission = selectors.submission_visible(user=request.user, pk=pk)
+        return Response(SubmissionSerializer(submission).data)

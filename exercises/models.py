@@ -1,0 +1,251 @@
+"""Courses, assessments, versioned items, drafts, submissions and their per-check results.
+
+Content is authored as files (``content/``) and loaded into these tables; every change of an
+item's content makes a new ``ItemVersion``, and a submission points at the version it was
+graded against, so a regrade is always a deliberate act.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+
+def _pick(sv: str, en: str) -> str:
+    return en if (get_language() or "sv").startswith("en") and en else sv
+
+
+class Course(models.Model):
+    slug = models.SlugField(unique=True)
+    title_sv = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200, blank=True)
+    description_sv = models.TextField(blank=True)
+    description_en = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.title_sv
+
+    @property
+    def title(self) -> str:
+        return _pick(self.title_sv, self.title_en)
+
+    @property
+    def description(self) -> str:
+        return _pick(self.description_sv, self.description_en)
+
+
+class Enrollment(models.Model):
+    """Who takes or teaches a course."""
+
+    class Role(models.TextChoices):
+        STUDENT = "student", _("Student")
+        TEACHER = "teacher", _("Lärare")
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.STUDENT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["course", "user"], name="unique_enrollment")]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.course} ({self.role})"
+
+
+class Assessment(models.Model):
+    """A part of a course with its own window and rules (used by the dashboard issue)."""
+
+    class Release(models.TextChoices):
+        IMMEDIATE = "immediate", _("Direkt")
+        AFTER_REVIEW = "after_review", _("Efter granskning")
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="assessments")
+    slug = models.SlugField()
+    order = models.PositiveIntegerField(default=0)
+    title_sv = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200, blank=True)
+    opens_at = models.DateTimeField(null=True, blank=True)
+    closes_at = models.DateTimeField(null=True, blank=True)
+    time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
+    attempts_allowed = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited")
+    late_penalty_percent = models.PositiveIntegerField(default=0)
+    release = models.CharField(max_length=16, choices=Release.choices, default=Release.IMMEDIATE)
+
+    class Meta:
+        ordering = ["course", "order"]
+        constraints = [models.UniqueConstraint(fields=["course", "slug"], name="unique_assessment_slug")]
+
+    def __str__(self) -> str:
+        return f"{self.course.slug}/{self.slug}"
+
+    @property
+    def title(self) -> str:
+        return _pick(self.title_sv, self.title_en)
+
+
+class Item(models.Model):
+    """A theory question or a coding exercise; its content lives in versions."""
+
+    class Kind(models.TextChoices):
+        THEORY = "theory", _("Teorifråga")
+        CODE = "code", _("Kodövning")
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="items")
+    slug = models.SlugField(unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    order = models.PositiveIntegerField(default=0)
+    current_version = models.ForeignKey(
+        "ItemVersion", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    is_published = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["assessment__order", "order"]
+
+    def __str__(self) -> str:
+        return self.slug
+
+    def get_absolute_url(self) -> str:
+        return reverse("exercises:item", kwargs={"slug": self.slug})
+
+
+class ItemVersion(models.Model):
+    """One immutable state of an item's content."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField()
+    content_hash = models.CharField(max_length=64)
+    title_sv = models.CharField(max_length=200)
+    title_en = models.CharField(max_length=200, blank=True)
+    prompt_sv = models.TextField()
+    prompt_en = models.TextField(blank=True)
+    points = models.DecimalField(max_digits=6, decimal_places=2)
+    starter = models.TextField(blank=True)
+    solution = models.TextField(blank=True)
+    checks = models.TextField(blank=True, help_text="Hidden checks: trusted side only")
+    rubric = models.JSONField(default=list, blank=True)
+    config = models.JSONField(default=dict, blank=True, help_text="limits, queue, variants")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "-number"]
+        constraints = [models.UniqueConstraint(fields=["item", "number"], name="unique_item_version")]
+
+    def __str__(self) -> str:
+        return f"{self.item.slug} v{self.number}"
+
+    @property
+    def title(self) -> str:
+        return _pick(self.title_sv, self.title_en)
+
+    @property
+    def prompt(self) -> str:
+        return _pick(self.prompt_sv, self.prompt_en)
+
+    @property
+    def queue(self) -> str:
+        return str(self.config.get("queue", "grading"))
+
+
+class Draft(models.Model):
+    """The text a student is working on, kept between visits."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="drafts")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="drafts")
+    text = models.TextField(blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "item"], name="unique_draft")]
+
+    def __str__(self) -> str:
+        return f"draft {self.user}/{self.item}"
+
+
+class Submission(models.Model):
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("I kö")
+        RUNNING = "running", _("Rättas")
+        GRADED = "graded", _("Rättad")
+        SYNTAX_ERROR = "syntax_error", _("Syntaxfel")
+        RUNTIME_ERROR = "runtime_error", _("Körfel")
+        TIME_LIMIT = "time_limit", _("Tidsgräns")
+        MEMORY_LIMIT = "memory_limit", _("Minnesgräns")
+        OUTPUT_LIMIT = "output_limit", _("För mycket utdata")
+        CRASHED = "crashed", _("Kraschade")
+        ERROR = "error", _("Plattformsfel")
+
+    PENDING = (Status.QUEUED, Status.RUNNING)
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="submissions")
+    item_version = models.ForeignKey(ItemVersion, on_delete=models.PROTECT, related_name="submissions")
+    attempt = models.PositiveIntegerField(default=1)
+    text = models.TextField(help_text="The code or the answer, as submitted")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
+    score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    max_score = models.DecimalField(max_digits=6, decimal_places=2)
+    output = models.TextField(blank=True)
+    error = models.JSONField(null=True, blank=True)
+    feedback = models.JSONField(default=dict, blank=True)
+    timings = models.JSONField(default=dict, blank=True)
+    tries = models.PositiveIntegerField(default=0, help_text="How many times a worker took it")
+    worker = models.CharField(max_length=200, blank=True)
+    # One timestamp per phase (PrairieLearn's habit): they make the dashboard and the bench honest.
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "item", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.user}/{self.item} {self.status}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("exercises:submission", kwargs={"pk": self.pk})
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING
+
+    @property
+    def seconds_to_feedback(self) -> float | None:
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.created_at).total_seconds()
+
+
+class CheckResult(models.Model):
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="check_results")
+    order = models.PositiveIntegerField()
+    name = models.CharField(max_length=100)
+    passed = models.BooleanField()
+    points = models.DecimalField(max_digits=6, decimal_places=2)
+    max_points = models.DecimalField(max_digits=6, decimal_places=2)
+    message_sv = models.TextField()
+    message_en = models.TextField(blank=True)
+    hint_sv = models.TextField(blank=True)
+    hint_en = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["submission", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id}:{self.name}"
+
+    @property
+    def message(self) -> str:
+        return _pick(self.message_sv, self.message_en)
+
+    @property
+    def hint(self) -> str:
+        return _pick(self.hint_sv, self.hint_en)

@@ -1,0 +1,75 @@
+"""Reads that need more than one line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Max, QuerySet
+from django.http import Http404
+
+from accounts.models import User
+from exercises.models import Assessment, Course, Item, Submission
+
+
+@dataclass
+class ItemProgress:
+    item: Item
+    best: Decimal | None
+    attempts: int
+    last_status: str | None
+
+
+def course_list(*, user: User) -> QuerySet[Course]:
+    return Course.objects.all().order_by("slug")
+
+
+def course_progress(*, course: Course, user: User) -> list[tuple[Assessment, list[ItemProgress]]]:
+    items = Item.objects.filter(assessment__course=course, is_published=True).select_related(
+        "current_version", "assessment"
+    )
+    stats = {
+        row["item"]: row
+        for row in Submission.objects.filter(user=user, item__assessment__course=course)
+        .values("item")
+        .annotate(best=Max("score"), last=Max("created_at"))
+    }
+    last_status = dict(
+        Submission.objects.filter(user=user, item__assessment__course=course)
+        .order_by("item", "-created_at")
+        .values_list("item", "status")
+    )
+    counts: dict[int, int] = {}
+    for item_id in Submission.objects.filter(user=user, item__assessment__course=course).values_list("item", flat=True):
+        counts[item_id] = counts.get(item_id, 0) + 1
+    result = []
+    for assessment in course.assessments.all():
+        rows = [
+            ItemProgress(item=i, best=stats.get(i.pk, {}).get("best"), attempts=counts.get(i.pk, 0),
+                         last_status=last_status.get(i.pk))
+            for i in items if i.assessment_id == assessment.pk
+        ]
+        result.append((assessment, rows))
+    return result
+
+
+def item_get(*, slug: str) -> Item:
+    try:
+        return Item.objects.select_related("current_version", "assessment__course").get(slug=slug, is_published=True)
+    except Item.DoesNotExist:
+        raise Http404("No such item") from None
+
+
+def submissions_of(*, user: User, item: Item) -> QuerySet[Submission]:
+    return Submission.objects.filter(user=user, item=item).order_by("-created_at")
+
+
+def submission_visible(*, user: User, pk: int) -> Submission:
+    """A submission its owner, or a teacher or admin, may see; 404 for anyone else."""
+    qs = Submission.objects.select_related("item", "item_version", "user").prefetch_related("check_results")
+    if not user.is_teacher:
+        qs = qs.filter(user=user)
+    try:
+        return qs.get(pk=pk)
+    except Submission.DoesNotExist:
+        raise Http404("No such submission") from None

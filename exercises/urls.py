@@ -1,0 +1,12 @@
+from django.urls import path
+
+from exercises import views
+
+app_name = "exercises"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("courses/<slug:slug>/", views.course_detail, name="course"),
+    path("items/<slug:slug>/", views.item_detail, name="item"),
+    path("items/<slug:slug>/draft", views.draft_save, name="draft"),
+    path("submissions/<int:pk>/", views.submission_detail, name="submission"),
+]

@@ -1,0 +1,71 @@
+"""Student pages. Each view parses input, calls one service or selector, and renders."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from exercises import selectors, services
+from exercises.forms import AnswerForm
+from exercises.models import Course, Draft
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    courses = selectors.course_list(user=request.user)
+    if courses.count() == 1:
+        return redirect("exercises:course", slug=courses.get().slug)
+    return render(request, "exercises/home.html", {"courses": courses})
+
+
+@login_required
+def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    course = get_object_or_404(Course, slug=slug)
+    progress = selectors.course_progress(course=course, user=request.user)
+    return render(request, "exercises/course.html", {"course": course, "progress": progress})
+
+
+@login_required
+def item_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    item = selectors.item_get(slug=slug)
+    version = item.current_version
+    draft = Draft.objects.filter(user=request.user, item=item).first()
+    text = draft.text if draft else (version.starter if version else "")
+    if request.method == "POST":
+        form = AnswerForm(request.POST)
+        if form.is_valid():
+            try:
+                submission = services.submission_create(user=request.user, item=item, text=form.cleaned_data["text"])
+            except (ValidationError, PermissionDenied) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                return redirect(submission)
+        text = request.POST.get("text", text)
+    else:
+        form = AnswerForm(initial={"text": text})
+    return render(request, "exercises/item.html", {
+        "item": item, "version": version, "form": form,
+        "submissions": selectors.submissions_of(user=request.user, item=item)[:20],
+    })
+
+
+@login_required
+@require_POST
+def draft_save(request: HttpRequest, slug: str) -> JsonResponse:
+    item = selectors.item_get(slug=slug)
+    try:
+        draft = services.draft_save(user=request.user, item=item, text=request.POST.get("text", ""))
+    except ValidationError as exc:
+        return JsonResponse({"saved": False, "error": " ".join(exc.messages)}, status=413)
+    return JsonResponse({"saved": True, "updated_at": draft.updated_at.isoformat()})
+
+
+@login_required
+def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = selectors.submission_visible(user=request.user, pk=pk)
+    earlier = selectors.submissions_of(user=submission.user, item=submission.item)[:20]
+    return render(request, "exercises/submission.html", {"submission": submission, "earlier": earlier})

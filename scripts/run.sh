@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# `make run`: set up, then start Redis, one Celery worker and the web server; Ctrl-C stops all.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PORT=${PORT:-8000}
+REDIS_PORT=${REDIS_PORT:-6389}
+
+scripts/install.sh
+.venv/bin/python manage.py seed_demo
+
+mkdir -p var/redis var/log
+export CELERY_BROKER_URL="redis://127.0.0.1:${REDIS_PORT}/0"
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  echo; echo "== stopping"
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+# Persistence on (append-only file) so a restart of Redis loses no queued submission.
+redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$PWD/var/redis" --appendonly yes \
+  --save "" --daemonize no --logfile "$PWD/var/log/redis.log" &
+pids+=($!)
+for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+
+.venv/bin/celery -A quizplatform worker -Q grading --concurrency 1 --loglevel INFO \
+  --hostname "cpu@%h" --without-gossip --without-mingle >var/log/worker.log 2>&1 &
+pids+=($!)
+# Anything queued in the database that never reached the broker (it was down) goes now.
+.venv/bin/python manage.py requeue_stuck --older-than 0 || true
+
+.venv/bin/python manage.py runserver "127.0.0.1:${PORT}" --noreload >var/log/web.log 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:${PORT}/login/" && break; sleep 0.2; done
+
+cat <<TXT
+
+  Quiz platform running at http://127.0.0.1:${PORT}/
+  Logins (demo mode): student/student  student2/student2  teacher/teacher  admin/admin
+  API: http://127.0.0.1:${PORT}/api/v1/schema   Logs: var/log/
+  Ctrl-C stops the web server, the worker and Redis.
+
+TXT
+wait -n "${pids[@]}" || true
