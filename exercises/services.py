@@ -68,14 +68,19 @@ def submission_create(*, user: User, item: Item, text: str) -> Submission:
 
 
 def submission_enqueue(*, submission: Submission) -> bool:
+    """Hand a saved submission to the broker. False (and the row left for a retry) if it is down.
+
+    ``queued_at`` is written before the send, since a worker may start on it at once.
+    """
     from grader.tasks import grade_submission
 
+    Submission.objects.filter(pk=submission.pk).update(queued_at=timezone.now())
     try:
         grade_submission.apply_async(args=[submission.pk], queue=submission.item_version.queue)
-    except Exception:  # the broker is down: the row stays queued and is retried later
+    except Exception:  # the broker is down: the row stays queued and is sent again later
         logger.exception("could not enqueue submission %s", submission.pk)
+        Submission.objects.filter(pk=submission.pk, status=Submission.Status.QUEUED).update(queued_at=None)
         return False
-    Submission.objects.filter(pk=submission.pk, queued_at__isnull=True).update(queued_at=timezone.now())
     return True
 
 

@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import AuthenticationFailed, PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -31,7 +31,8 @@ class TokenView(APIView):
         data.is_valid(raise_exception=True)
         user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
         if user is None:
-            raise AuthenticationFailed("Wrong username or password.")
+            return Response({"detail": "Wrong username or password."}, status=status.HTTP_401_UNAUTHORIZED,
+                            headers={"WWW-Authenticate": "Token"})
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

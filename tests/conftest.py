@@ -1,0 +1,111 @@
+"""Shared fixtures: personas, the loaded course, and the real services for integration tests.
+
+Integration tests use the Redis that `make test` starts (CELERY_BROKER_URL) and a real Celery
+worker that this file starts on the test database; nothing of the pipeline is mocked.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content" / "kunskapskontroll-2"
+CODE_ITEMS = ["count-parameters", "build-network", "add-dropout"]
+THEORY_ITEMS = [f"q{n:02d}" for n in range(1, 13)]
+
+
+def item_dir(slug: str) -> Path:
+    return next(CONTENT.glob(f"*/{slug}"))
+
+
+@pytest.fixture
+def course(db):
+    call_command("load_content", verbosity=0, stdout=open(os.devnull, "w"))
+    call_command("seed_demo", stdout=open(os.devnull, "w"))
+    from exercises.models import Course
+
+    return Course.objects.get(slug="kunskapskontroll-2")
+
+
+@pytest.fixture
+def users(course):
+    from accounts.models import User
+
+    return {u.username: u for u in User.objects.all()}
+
+
+def _redis_ping(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def broker_url() -> str:
+    url = settings.CELERY_BROKER_URL
+    if not _redis_ping(url):
+        pytest.fail(f"Redis is not reachable at {url}: run the suite with `make test`, which starts it")
+    return url
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, broker_url) -> Iterator[subprocess.Popen]:
+    """A real Celery worker process on the test database and the test Redis."""
+    import redis
+
+    redis.Redis.from_url(broker_url).flushdb()
+    db_name = settings.DATABASES["default"]["NAME"]
+    env = {**os.environ, "CELERY_BROKER_URL": broker_url, "DATABASE_URL": f"sqlite:///{db_name}",
+           "DJANGO_SETTINGS_MODULE": "quizplatform.settings"}
+    log = open(ROOT / "var" / "log" / "test-worker.log", "w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "quizplatform", "worker", "-Q", "grading", "--concurrency", "1",
+         "--loglevel", "INFO", "--hostname", "test@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    from quizplatform.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"the Celery worker exited with {proc.returncode}; see var/log/test-worker.log")
+        try:
+            if app.control.ping(timeout=1.0):
+                break
+        except Exception:
+            pass
+        time.sleep(0.5)
+    else:
+        pytest.fail("the Celery worker did not answer within 60 s; see var/log/test-worker.log")
+    yield proc
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+    log.close()
+
+
+def wait_for_grade(pk: int, timeout: float = 120.0):
+    from exercises.models import Submission
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        submission = Submission.objects.get(pk=pk)
+        if not submission.is_pending:
+            return submission
+        time.sleep(0.2)
+    raise AssertionError(f"submission {pk} still {submission.status} after {timeout} s")
