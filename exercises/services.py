@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
 import socket
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 

@@ -248,7 +248,7 @@ def model_checks(
         checks.append(Check("layers", True, msg(sv=f"Lagren i rätt ordning: {_layer_table(actual)}.",
                                                 en=f"Layers in the right order: {_layer_table(actual)}.")))
     else:
-        first = next((i for i, (a, e) in enumerate(zip(actual, expected)) if a.kind != e.kind),
+        first = next((i for i, (a, e) in enumerate(zip(actual, expected, strict=False)) if a.kind != e.kind),
                      min(len(actual), len(expected)))
         if first < len(actual) and first < len(expected):
             sv = f"Lager {first + 1} är {actual[first].kind}; uppgiften vill ha {expected[first].kind} där."
@@ -263,7 +263,7 @@ def model_checks(
 
     # Layer settings are compared pairwise where the kinds line up, so one missing layer does
     # not turn every later comparison into noise.
-    for index, (a, e) in enumerate(zip(actual, expected), start=1):
+    for index, (a, e) in enumerate(zip(actual, expected, strict=False), start=1):
         if a.kind != e.kind:
             continue
         if e.kind == "Dense":

@@ -1,0 +1,98 @@
+"""A student's whole way through the site in a real headless Chromium (Debian's), driven by
+Playwright, against a live server with the real worker behind it."""
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.conftest import item_dir
+
+pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture
+def page(course, celery_worker, live_server, monkeypatch):
+    # Playwright's sync API keeps an asyncio loop on this thread; the ORM calls the tests make
+    # between browser steps are ordinary synchronous ones.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        context = browser.new_context(base_url=live_server.url, locale="sv-SE")
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        yield page
+        context.close()
+        browser.close()
+
+
+def login(page: Page, username: str) -> None:
+    page.goto("/login/")
+    page.get_by_label("Användarnamn").fill(username)
+    page.get_by_label("Lösenord").fill(username)
+    page.get_by_role("button", name="Logga in").click()
+
+
+def test_student_answers_theory_and_solves_code_in_the_browser(page: Page):
+    login(page, "student")
+    # The course page with progress, in Swedish first.
+    expect(page.get_by_role("heading", name="Kunskapskontroll 2 – Deep Learning")).to_be_visible()
+    expect(page.locator("tr[data-item=q01]")).to_contain_text("Ej påbörjad")
+
+    # A theory question: the draft is kept between visits, then submitted and graded.
+    page.locator("tr[data-item=q07] a").click()
+    answer = ("Dropout stänger slumpmässigt av en andel neuroner under varje träningssteg så att nätverket "
+              "inte förlitar sig på enskilda neuroner. Det minskar överträning. Bara under träningen.")
+    page.locator("#id_text").fill(answer)
+    expect(page.locator("#draft-status")).to_have_attribute("data-state", "saved", timeout=10_000)
+    page.reload()
+    expect(page.locator("#id_text")).to_have_value(answer)
+    page.get_by_test_id("submit").click()
+    expect(page.locator("#status")).to_have_attribute("data-status", "graded", timeout=60_000)
+    expect(page.get_by_test_id("checks")).to_contain_text("Tar upp")
+
+    # A coding exercise in the code editor: line numbers, Python mode, the starter code.
+    page.goto("/items/build-network/")
+    editor = page.locator(".CodeMirror")
+    expect(editor).to_be_visible()
+    expect(page.locator(".CodeMirror-linenumber").first).to_be_visible()
+    expect(page.locator(".cm-keyword").first).to_have_text(re.compile("import|def|from"))
+    expect(editor).to_contain_text("def build_model(n_cols):")
+
+    # First a syntax error: its line is shown.
+    page.evaluate("code => window.quizEditor.setValue(code)", "import keras\n\ndef build_model(n_cols)\n    return None\n")
+    page.get_by_test_id("submit").click()
+    expect(page.locator("#status")).to_have_attribute("data-status", "syntax_error", timeout=60_000)
+    expect(page.get_by_test_id("error-line")).to_contain_text("rad 3")
+
+    # Then the correct model: the status moves on without a reload, then the feedback appears.
+    page.goto("/items/build-network/")
+    page.evaluate("code => window.quizEditor.setValue(code)", (item_dir("build-network") / "solution.py").read_text())
+    page.get_by_test_id("submit").click()
+    expect(page.locator("#status")).to_have_attribute("data-status", re.compile("queued|running|graded"))
+    page.evaluate("() => { window.__marker = 'same page'; }")
+    expect(page.locator("#status")).to_have_attribute("data-status", "graded", timeout=90_000)
+    assert page.evaluate("() => window.__marker") == "same page"  # no reload happened
+    expect(page.get_by_test_id("score")).to_have_text("10 / 10")
+    expect(page.get_by_test_id("checks")).to_contain_text("Lager 2 är Dropout(0.2).")
+    # Earlier attempts are listed.
+    expect(page.locator("table.attempts tbody tr")).to_have_count(2)
+
+    # English is one click away.
+    page.get_by_test_id("lang-en").click()
+    expect(page.get_by_test_id("checks")).to_contain_text("Layer 2 is Dropout(0.2).")
+    expect(page.get_by_role("heading", name="Earlier attempts")).to_be_visible()
+
+
+def test_another_student_cannot_open_my_submission(page: Page, users):
+    from exercises.models import Item
+    from exercises.services import submission_create
+
+    mine = submission_create(user=users["student"], item=Item.objects.get(slug="q01"), text="mitt svar")
+    login(page, "student2")
+    response = page.goto(f"/submissions/{mine.pk}/")
+    assert response is not None and response.status == 404
