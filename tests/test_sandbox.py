@@ -3,6 +3,7 @@
 import pytest
 
 from grader.harness import ItemSpec, grade
+from tests.conftest import ROOT
 
 CHECKS = '''
 from grader.checks import Check, is_integer, msg
@@ -79,7 +80,7 @@ def test_no_network_no_project_files_no_secrets():
     code = '''
 import os, socket
 seen = []
-for path in ["/work", "/etc/passwd", "/root/.ssh", "/var/lib/redis"]:
+for path in ["PROJECT/manage.py", "/etc/passwd", "/root/.ssh", "/var/lib/redis"]:
     seen.append((path, os.path.exists(path)))
 try:
     socket.create_connection(("127.0.0.1", 6399), timeout=1)
@@ -90,12 +91,12 @@ print(seen, sorted(os.environ), os.getuid())
 def f(x):
     return 4
 '''
-    result = run(code)
+    result = run(code.replace("PROJECT", str(ROOT)))
     assert result.status == "graded"
+    assert f"('{ROOT}/manage.py', False)" in result.output
     assert "('redis', False)" in result.output
     assert "('/etc/passwd', False)" in result.output and "('/root/.ssh', False)" in result.output
     assert "SECRET" not in result.output and "DJANGO" not in result.output
-    assert "('/work', True)" in result.output  # only the read-only venv path exists under /work
     uid = int(result.output.strip().rsplit(" ", 1)[1])
     assert uid != 0
 
@@ -104,12 +105,13 @@ def test_project_and_hidden_checks_are_not_visible():
     code = '''
 import os
 from pathlib import Path
-hits = [str(p) for p in Path("/").rglob("checks.py")] if os.path.exists("/work/main/content") else []
-print("content" if os.path.exists("/work/main/content") else "no content", "db" if os.path.exists("/work/main/var") else "no db")
+hits = [str(p) for pattern in ("item.yaml", "*.sqlite3", "solution.py") for p in Path("/").rglob(pattern) if not str(p).startswith("/proc/")]
+print("content" if os.path.exists("PROJECT/content") else "no content", "db" if os.path.exists("PROJECT/var") else "no db", hits)
 def f(x):
     return 4
 '''
-    result = run(code)
+    result = run(code.replace("PROJECT", str(ROOT)))
+    assert "[]" in result.output
     assert "no content" in result.output and "no db" in result.output
 
 
