@@ -16,6 +16,7 @@ import yaml
 from django.db import transaction
 
 from exercises.models import Assessment, Course, Item, ItemVersion
+from grader.harness import ItemSpec
 
 
 class ContentError(ValueError):
@@ -145,3 +146,12 @@ def find_item_folder(root: Path, slug: str) -> Path | None:
     for path in root.glob(f"*/*/{slug}/item.yaml"):
         return path.parent
     return None
+
+
+def item_spec_from_folder(folder: Path) -> ItemSpec:
+    """What the harness needs, straight from an item folder (no database)."""
+    data = read_item(folder)
+    fields = data["fields"]
+    return ItemSpec(slug=folder.name, kind=data["kind"], points=float(fields["points"]),
+                    checks_source=fields["checks"], rubric=fields["rubric"],
+                    limits=fields["config"].get("limits", {}))

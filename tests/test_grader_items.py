@@ -6,16 +6,13 @@ import json
 import pytest
 from django.core.management import call_command
 
-from exercises.content import read_item
+from exercises.content import item_spec_from_folder
 from grader.harness import ItemSpec, grade
 from tests.conftest import CODE_ITEMS, item_dir
 
 
 def spec_for(slug: str) -> ItemSpec:
-    data = read_item(item_dir(slug))
-    f = data["fields"]
-    return ItemSpec(slug=slug, kind=data["kind"], points=float(f["points"]), checks_source=f["checks"],
-                    rubric=f["rubric"], limits=f["config"].get("limits", {}))
+    return item_spec_from_folder(item_dir(slug))
 
 
 @pytest.mark.parametrize("slug", CODE_ITEMS)

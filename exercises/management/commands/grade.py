@@ -4,7 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from exercises.content import ContentError, find_item_folder, read_item
+from exercises.content import ContentError, find_item_folder, item_spec_from_folder
 from exercises.models import Item
 from exercises.services import item_spec
 from grader.harness import ItemSpec, grade
@@ -58,9 +58,6 @@ class Command(BaseCommand):
         if folder is None:
             raise CommandError(f"no item named {slug!r}")
         try:
-            data = read_item(folder)
+            return item_spec_from_folder(folder)
         except ContentError as exc:
             raise CommandError(str(exc)) from exc
-        fields = data["fields"]
-        return ItemSpec(slug=slug, kind=data["kind"], points=float(fields["points"]), checks_source=fields["checks"],
-                        rubric=fields["rubric"], limits=fields["config"].get("limits", {}))
