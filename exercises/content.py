@@ -92,17 +92,26 @@ def load_course(folder: Path, report: LoadReport | None = None) -> LoadReport:
     with transaction.atomic():
         course, _ = Course.objects.update_or_create(
             slug=meta.get("slug", folder.name),
-            defaults={"title_sv": title_sv, "title_en": title_en,
-                      "description_sv": desc.get("sv", ""), "description_en": desc.get("en", "")},
+            defaults={
+                "title_sv": title_sv,
+                "title_en": title_en,
+                "description_sv": desc.get("sv", ""),
+                "description_en": desc.get("en", ""),
+            },
         )
         report.courses += 1
         for a_dir in sorted(p for p in folder.iterdir() if (p / "assessment.yaml").exists()):
             a_meta = _yaml(a_dir / "assessment.yaml")
             a_title_sv, a_title_en = _bilingual(a_meta, "title", a_dir)
             assessment, _ = Assessment.objects.update_or_create(
-                course=course, slug=a_dir.name,
-                defaults={"title_sv": a_title_sv, "title_en": a_title_en, "order": int(a_meta.get("order", 0)),
-                          "release": a_meta.get("release", Assessment.Release.IMMEDIATE)},
+                course=course,
+                slug=a_dir.name,
+                defaults={
+                    "title_sv": a_title_sv,
+                    "title_en": a_title_en,
+                    "order": int(a_meta.get("order", 0)),
+                    "release": a_meta.get("release", Assessment.Release.IMMEDIATE),
+                },
             )
             for i_dir in sorted(p for p in a_dir.iterdir() if (p / "item.yaml").exists()):
                 _load_item(assessment, i_dir, report)
@@ -118,8 +127,11 @@ def _load_item(assessment: Assessment, folder: Path, report: LoadReport) -> None
     if created:
         report.items_created.append(item.slug)
     else:
-        changed = [f for f in ("assessment", "kind", "order")
-                   if getattr(item, f) != (assessment if f == "assessment" else data[f])]
+        changed = [
+            f
+            for f in ("assessment", "kind", "order")
+            if getattr(item, f) != (assessment if f == "assessment" else data[f])
+        ]
         if changed:
             item.assessment, item.kind, item.order = assessment, data["kind"], data["order"]
             item.save(update_fields=changed)
@@ -152,6 +164,11 @@ def item_spec_from_folder(folder: Path) -> ItemSpec:
     """What the harness needs, straight from an item folder (no database)."""
     data = read_item(folder)
     fields = data["fields"]
-    return ItemSpec(slug=folder.name, kind=data["kind"], points=float(fields["points"]),
-                    checks_source=fields["checks"], rubric=fields["rubric"],
-                    limits=fields["config"].get("limits", {}))
+    return ItemSpec(
+        slug=folder.name,
+        kind=data["kind"],
+        points=float(fields["points"]),
+        checks_source=fields["checks"],
+        rubric=fields["rubric"],
+        limits=fields["config"].get("limits", {}),
+    )

@@ -45,9 +45,14 @@ def course_progress(*, course: Course, user: User) -> list[tuple[Assessment, lis
     result = []
     for assessment in course.assessments.all():
         rows = [
-            ItemProgress(item=i, best=stats.get(i.pk, {}).get("best"), attempts=counts.get(i.pk, 0),
-                         last_status=last_status.get(i.pk))
-            for i in items if i.assessment_id == assessment.pk
+            ItemProgress(
+                item=i,
+                best=stats.get(i.pk, {}).get("best"),
+                attempts=counts.get(i.pk, 0),
+                last_status=last_status.get(i.pk),
+            )
+            for i in items
+            if i.assessment_id == assessment.pk
         ]
         result.append((assessment, rows))
     return result

@@ -24,8 +24,12 @@ logger = logging.getLogger(__name__)
 
 def item_spec(version: Any) -> ItemSpec:
     return ItemSpec(
-        slug=version.item.slug, kind=version.item.kind, points=float(version.points),
-        checks_source=version.checks, rubric=version.rubric, limits=version.config.get("limits", {}),
+        slug=version.item.slug,
+        kind=version.item.kind,
+        points=float(version.points),
+        checks_source=version.checks,
+        rubric=version.rubric,
+        limits=version.config.get("limits", {}),
     )
 
 
@@ -59,8 +63,13 @@ def submission_create(*, user: User, item: Item, text: str) -> Submission:
     with transaction.atomic():
         attempt = Submission.objects.filter(user=user, item=item).count() + 1
         submission = Submission.objects.create(
-            user=user, item=item, item_version=version, attempt=attempt, text=text,
-            max_score=version.points, status=Submission.Status.QUEUED,
+            user=user,
+            item=item,
+            item_version=version,
+            attempt=attempt,
+            text=text,
+            max_score=version.points,
+            status=Submission.Status.QUEUED,
         )
         Draft.objects.update_or_create(user=user, item=item, defaults={"text": text})
         transaction.on_commit(lambda: submission_enqueue(submission=submission))
@@ -114,15 +123,27 @@ def submission_finish(*, submission: Submission, result: GradeResult) -> Submiss
         submission.feedback = result.feedback
         submission.timings = result.timings
         submission.finished_at = timezone.now()
-        submission.save(update_fields=["status", "score", "max_score", "output", "error", "feedback",
-                                       "timings", "finished_at"])
+        submission.save(
+            update_fields=["status", "score", "max_score", "output", "error", "feedback", "timings", "finished_at"]
+        )
         submission.check_results.all().delete()
-        CheckResult.objects.bulk_create([
-            CheckResult(submission=submission, order=i, name=c.name, passed=c.passed,
-                        points=Decimal(str(c.points)), max_points=Decimal(str(c.max_points)),
-                        message_sv=c.message_sv, message_en=c.message_en, hint_sv=c.hint_sv, hint_en=c.hint_en)
-            for i, c in enumerate(result.checks)
-        ])
+        CheckResult.objects.bulk_create(
+            [
+                CheckResult(
+                    submission=submission,
+                    order=i,
+                    name=c.name,
+                    passed=c.passed,
+                    points=Decimal(str(c.points)),
+                    max_points=Decimal(str(c.max_points)),
+                    message_sv=c.message_sv,
+                    message_en=c.message_en,
+                    hint_sv=c.hint_sv,
+                    hint_en=c.hint_en,
+                )
+                for i, c in enumerate(result.checks)
+            ]
+        )
     return submission
 
 

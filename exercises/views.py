@@ -47,10 +47,16 @@ def item_detail(request: HttpRequest, slug: str) -> HttpResponse:
         text = request.POST.get("text", text)
     else:
         form = AnswerForm(initial={"text": text})
-    return render(request, "exercises/item.html", {
-        "item": item, "version": version, "form": form,
-        "submissions": selectors.submissions_of(user=request.user, item=item)[:20],
-    })
+    return render(
+        request,
+        "exercises/item.html",
+        {
+            "item": item,
+            "version": version,
+            "form": form,
+            "submissions": selectors.submissions_of(user=request.user, item=item)[:20],
+        },
+    )
 
 
 @login_required

@@ -82,8 +82,19 @@ class Report:
         return self.calls.get(call_id, CallResult({"error": {"type": "RuntimeError", "message": "not run"}}))
 
 
-INTEGER_TYPES = {"int", "numpy.int64", "numpy.int32", "numpy.int16", "numpy.int8", "numpy.uint64",
-                 "numpy.uint32", "numpy.uint16", "numpy.uint8", "numpy.intc", "numpy.longlong"}
+INTEGER_TYPES = {
+    "int",
+    "numpy.int64",
+    "numpy.int32",
+    "numpy.int16",
+    "numpy.int8",
+    "numpy.uint64",
+    "numpy.uint32",
+    "numpy.uint16",
+    "numpy.uint8",
+    "numpy.intc",
+    "numpy.longlong",
+}
 
 
 def is_integer(result: CallResult) -> bool:
@@ -116,12 +127,15 @@ def activation_name(value: Any) -> str | None:
 
 
 LOSS_ALIASES = {
-    "binary_crossentropy": "binary_crossentropy", "binarycrossentropy": "binary_crossentropy",
-    "bce": "binary_crossentropy", "categorical_crossentropy": "categorical_crossentropy",
+    "binary_crossentropy": "binary_crossentropy",
+    "binarycrossentropy": "binary_crossentropy",
+    "bce": "binary_crossentropy",
+    "categorical_crossentropy": "categorical_crossentropy",
     "categoricalcrossentropy": "categorical_crossentropy",
     "sparse_categorical_crossentropy": "sparse_categorical_crossentropy",
     "sparsecategoricalcrossentropy": "sparse_categorical_crossentropy",
-    "mse": "mean_squared_error", "mean_squared_error": "mean_squared_error",
+    "mse": "mean_squared_error",
+    "mean_squared_error": "mean_squared_error",
     "meansquarederror": "mean_squared_error",
 }
 
@@ -193,12 +207,14 @@ def layers_of(model: dict[str, Any]) -> list[Layer]:
         cfg = raw.get("config") if isinstance(raw.get("config"), dict) else {}
         units = cfg.get("units")
         rate = cfg.get("rate")
-        result.append(Layer(
-            kind=kind,
-            units=units if type(units) is int else None,
-            activation=activation_name(cfg.get("activation")) if kind == "Dense" else None,
-            rate=float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None,
-        ))
+        result.append(
+            Layer(
+                kind=kind,
+                units=units if type(units) is int else None,
+                activation=activation_name(cfg.get("activation")) if kind == "Dense" else None,
+                rate=float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None,
+            )
+        )
     return result
 
 
@@ -226,30 +242,63 @@ def model_checks(
     if result.error or model is None or "error" in model:
         err = result.error or (model or {}).get("error") or {}
         text = CallResult({"error": err}).error_text
-        return [Check("model", False, msg(
-            sv=f"{call_text} gav ingen Keras-modell: {text('sv')}",
-            en=f"{call_text} did not return a Keras model: {text('en')}"), weight=len(expected) + 4)]
-    checks.append(Check("model", True, msg(sv=f"{call_text} returnerar en Keras-modell.",
-                                           en=f"{call_text} returns a Keras model.")))
+        return [
+            Check(
+                "model",
+                False,
+                msg(
+                    sv=f"{call_text} gav ingen Keras-modell: {text('sv')}",
+                    en=f"{call_text} did not return a Keras model: {text('en')}",
+                ),
+                weight=len(expected) + 4,
+            )
+        ]
+    checks.append(
+        Check(
+            "model", True, msg(sv=f"{call_text} returnerar en Keras-modell.", en=f"{call_text} returns a Keras model.")
+        )
+    )
     inputs = model.get("inputs") or []
-    input_ok = (model.get("built") is True and len(inputs) == 1 and isinstance(inputs[0], list)
-                and inputs[0][1:] == [n_inputs])
-    checks.append(Check("input-shape", input_ok, msg(
-        sv=f"Modellen tar emot {n_inputs} features." if input_ok else
-        f"Modellen ska ta emot {n_inputs} features (n_cols); den har indataformen {inputs[0][1:] if inputs else 'ingen (ange Input(shape=(n_cols,)) eller input_shape)'}.",
-        en=f"The model takes {n_inputs} features." if input_ok else
-        f"The model must take {n_inputs} features (n_cols); its input shape is {inputs[0][1:] if inputs else 'missing (give Input(shape=(n_cols,)) or input_shape)'}."),
-        hint=msg(sv="Första lagret behöver veta hur många features varje exempel har.",
-                 en="The first layer needs to know how many features each example has.")))
+    input_ok = (
+        model.get("built") is True and len(inputs) == 1 and isinstance(inputs[0], list) and inputs[0][1:] == [n_inputs]
+    )
+    checks.append(
+        Check(
+            "input-shape",
+            input_ok,
+            msg(
+                sv=f"Modellen tar emot {n_inputs} features."
+                if input_ok
+                else f"Modellen ska ta emot {n_inputs} features (n_cols); den har indataformen {inputs[0][1:] if inputs else 'ingen (ange Input(shape=(n_cols,)) eller input_shape)'}.",
+                en=f"The model takes {n_inputs} features."
+                if input_ok
+                else f"The model must take {n_inputs} features (n_cols); its input shape is {inputs[0][1:] if inputs else 'missing (give Input(shape=(n_cols,)) or input_shape)'}.",
+            ),
+            hint=msg(
+                sv="Första lagret behöver veta hur många features varje exempel har.",
+                en="The first layer needs to know how many features each example has.",
+            ),
+        )
+    )
 
     actual = layers_of(model)
     kinds_ok = [a.kind for a in actual] == [e.kind for e in expected]
     if kinds_ok:
-        checks.append(Check("layers", True, msg(sv=f"Lagren i rätt ordning: {_layer_table(actual)}.",
-                                                en=f"Layers in the right order: {_layer_table(actual)}.")))
+        checks.append(
+            Check(
+                "layers",
+                True,
+                msg(
+                    sv=f"Lagren i rätt ordning: {_layer_table(actual)}.",
+                    en=f"Layers in the right order: {_layer_table(actual)}.",
+                ),
+            )
+        )
     else:
-        first = next((i for i, (a, e) in enumerate(zip(actual, expected, strict=False)) if a.kind != e.kind),
-                     min(len(actual), len(expected)))
+        first = next(
+            (i for i, (a, e) in enumerate(zip(actual, expected, strict=False)) if a.kind != e.kind),
+            min(len(actual), len(expected)),
+        )
         if first < len(actual) and first < len(expected):
             sv = f"Lager {first + 1} är {actual[first].kind}; uppgiften vill ha {expected[first].kind} där."
             en = f"Layer {first + 1} is {actual[first].kind}; the task asks for {expected[first].kind} there."
@@ -268,17 +317,39 @@ def model_checks(
             continue
         if e.kind == "Dense":
             ok = a.units == e.units and a.activation == e.activation
-            checks.append(Check(f"layer-{index}", ok, msg(
-                sv=f"Lager {index} är {a.label()}." + ("" if ok else f" Uppgiften vill ha {e.label()}."),
-                en=f"Layer {index} is {a.label()}." + ("" if ok else f" The task asks for {e.label()}."))))
+            checks.append(
+                Check(
+                    f"layer-{index}",
+                    ok,
+                    msg(
+                        sv=f"Lager {index} är {a.label()}." + ("" if ok else f" Uppgiften vill ha {e.label()}."),
+                        en=f"Layer {index} is {a.label()}." + ("" if ok else f" The task asks for {e.label()}."),
+                    ),
+                )
+            )
         elif e.kind == "Dropout":
             ok = a.rate is not None and e.rate is not None and abs(a.rate - e.rate) < 1e-9
-            checks.append(Check(f"layer-{index}", ok, msg(
-                sv=f"Lager {index} är {a.label()}." + ("" if ok else f" Uppgiften anger {e.label()}."),
-                en=f"Layer {index} is {a.label()}." + ("" if ok else f" The task asks for {e.label()}."))))
+            checks.append(
+                Check(
+                    f"layer-{index}",
+                    ok,
+                    msg(
+                        sv=f"Lager {index} är {a.label()}." + ("" if ok else f" Uppgiften anger {e.label()}."),
+                        en=f"Layer {index} is {a.label()}." + ("" if ok else f" The task asks for {e.label()}."),
+                    ),
+                )
+            )
     for index in range(len(actual) + 1, len(expected) + 1):
-        checks.append(Check(f"layer-{index}", False, msg(sv=f"Lager {index} ({expected[index - 1].label()}) saknas.",
-                                                         en=f"Layer {index} ({expected[index - 1].label()}) is missing.")))
+        checks.append(
+            Check(
+                f"layer-{index}",
+                False,
+                msg(
+                    sv=f"Lager {index} ({expected[index - 1].label()}) saknas.",
+                    en=f"Layer {index} ({expected[index - 1].label()}) is missing.",
+                ),
+            )
+        )
 
     if kinds_ok and input_ok:
         expected_params, fan_in = 0, n_inputs
@@ -287,29 +358,69 @@ def model_checks(
                 expected_params += dense_params(fan_in, layer.units)
                 fan_in = layer.units
         ok = model.get("params") == expected_params
-        checks.append(Check("parameters", ok, msg(
-            sv=f"Modellen har {model.get('params')} parametrar." + ("" if ok else " Det stämmer inte med arkitekturen i uppgiften."),
-            en=f"The model has {model.get('params')} parameters." + ("" if ok else " That does not match the architecture in the task."))))
+        checks.append(
+            Check(
+                "parameters",
+                ok,
+                msg(
+                    sv=f"Modellen har {model.get('params')} parametrar."
+                    + ("" if ok else " Det stämmer inte med arkitekturen i uppgiften."),
+                    en=f"The model has {model.get('params')} parameters."
+                    + ("" if ok else " That does not match the architecture in the task."),
+                ),
+            )
+        )
 
     compile_config = model.get("compile")
     if not isinstance(compile_config, dict) or "error" in compile_config:
-        checks.append(Check("compile", False, msg(
-            sv="Modellen är inte kompilerad: anropa model.compile(...) innan du returnerar den.",
-            en="The model is not compiled: call model.compile(...) before returning it."), weight=3))
+        checks.append(
+            Check(
+                "compile",
+                False,
+                msg(
+                    sv="Modellen är inte kompilerad: anropa model.compile(...) innan du returnerar den.",
+                    en="The model is not compiled: call model.compile(...) before returning it.",
+                ),
+                weight=3,
+            )
+        )
         return checks
     opt_name, _lr = optimizer_info(compile_config.get("optimizer"))
     ok = opt_name == optimizer
-    checks.append(Check("optimizer", ok, msg(
-        sv=f"Optimeraren är {opt_name or 'ingen'}." + ("" if ok else f" Uppgiften anger {optimizer}."),
-        en=f"The optimizer is {opt_name or 'none'}." + ("" if ok else f" The task asks for {optimizer}."))))
+    checks.append(
+        Check(
+            "optimizer",
+            ok,
+            msg(
+                sv=f"Optimeraren är {opt_name or 'ingen'}." + ("" if ok else f" Uppgiften anger {optimizer}."),
+                en=f"The optimizer is {opt_name or 'none'}." + ("" if ok else f" The task asks for {optimizer}."),
+            ),
+        )
+    )
     got_loss = loss_name(compile_config.get("loss"))
     ok = got_loss == loss
-    checks.append(Check("loss", ok, msg(
-        sv=f"Förlustfunktionen är {got_loss or 'ingen'}." + ("" if ok else f" Uppgiften anger {loss}."),
-        en=f"The loss is {got_loss or 'none'}." + ("" if ok else f" The task asks for {loss}."))))
+    checks.append(
+        Check(
+            "loss",
+            ok,
+            msg(
+                sv=f"Förlustfunktionen är {got_loss or 'ingen'}." + ("" if ok else f" Uppgiften anger {loss}."),
+                en=f"The loss is {got_loss or 'none'}." + ("" if ok else f" The task asks for {loss}."),
+            ),
+        )
+    )
     got_metrics = metric_names(compile_config.get("metrics"))
     ok = metric in got_metrics
-    checks.append(Check("metrics", ok, msg(
-        sv=f"Mätvärden: {', '.join(got_metrics) or 'inga'}." + ("" if ok else f" Uppgiften vill att {metric} mäts."),
-        en=f"Metrics: {', '.join(got_metrics) or 'none'}." + ("" if ok else f" The task asks for {metric} to be measured."))))
+    checks.append(
+        Check(
+            "metrics",
+            ok,
+            msg(
+                sv=f"Mätvärden: {', '.join(got_metrics) or 'inga'}."
+                + ("" if ok else f" Uppgiften vill att {metric} mäts."),
+                en=f"Metrics: {', '.join(got_metrics) or 'none'}."
+                + ("" if ok else f" The task asks for {metric} to be measured."),
+            ),
+        )
+    )
     return checks

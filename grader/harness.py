@@ -71,9 +71,14 @@ class GradeResult:
             "score": self.score,
             "max_score": self.max_score,
             "checks": [
-                {"name": c.name, "passed": c.passed, "points": c.points, "max_points": c.max_points,
-                 "message": c.message_en if lang == "en" else c.message_sv,
-                 **({"hint": c.hint_en if lang == "en" else c.hint_sv} if c.hint_en else {})}
+                {
+                    "name": c.name,
+                    "passed": c.passed,
+                    "points": c.points,
+                    "max_points": c.max_points,
+                    "message": c.message_en if lang == "en" else c.message_sv,
+                    **({"hint": c.hint_en if lang == "en" else c.hint_sv} if c.hint_en else {}),
+                }
                 for c in self.checks
             ],
             "output": self.output,
@@ -100,38 +105,68 @@ def _score(points: float, checks: list[Check]) -> tuple[float, list[CheckOutcome
     outcomes = []
     for c in checks:
         share = round(points * c.weight / total, 2)
-        outcomes.append(CheckOutcome(
-            name=c.name, passed=bool(c.passed), points=share if c.passed else 0.0, max_points=share,
-            message_sv=c.message.sv, message_en=c.message.en,
-            hint_sv=c.hint.sv if c.hint and not c.passed else "", hint_en=c.hint.en if c.hint and not c.passed else "",
-        ))
+        outcomes.append(
+            CheckOutcome(
+                name=c.name,
+                passed=bool(c.passed),
+                points=share if c.passed else 0.0,
+                max_points=share,
+                message_sv=c.message.sv,
+                message_en=c.message.en,
+                hint_sv=c.hint.sv if c.hint and not c.passed else "",
+                hint_en=c.hint.en if c.hint and not c.passed else "",
+            )
+        )
     score = round(points * sum(c.weight for c in checks if c.passed) / total, 2)
     return score, outcomes
 
 
-def _failure(spec: ItemSpec, status: str, message: Msg, *, output: str = "", error: dict[str, Any] | None = None,
-             timings: dict[str, float] | None = None) -> GradeResult:
+def _failure(
+    spec: ItemSpec,
+    status: str,
+    message: Msg,
+    *,
+    output: str = "",
+    error: dict[str, Any] | None = None,
+    timings: dict[str, float] | None = None,
+) -> GradeResult:
     return GradeResult(
-        status=status, score=0.0, max_score=float(spec.points),
-        checks=[CheckOutcome(name="run", passed=False, points=0.0, max_points=float(spec.points),
-                             message_sv=message.sv, message_en=message.en)],
-        output=output, error=error, timings=timings or {},
+        status=status,
+        score=0.0,
+        max_score=float(spec.points),
+        checks=[
+            CheckOutcome(
+                name="run",
+                passed=False,
+                points=0.0,
+                max_points=float(spec.points),
+                message_sv=message.sv,
+                message_en=message.en,
+            )
+        ],
+        output=output,
+        error=error,
+        timings=timings or {},
     )
 
 
 LIMIT_MESSAGES = {
     Status.TIME_LIMIT: msg(
         sv="Koden tog för lång tid och stoppades (tidsgränsen är {seconds} s). Leta efter en oändlig loop eller för mycket träning.",
-        en="The code took too long and was stopped (the limit is {seconds} s). Look for an endless loop or too much training."),
+        en="The code took too long and was stopped (the limit is {seconds} s). Look for an endless loop or too much training.",
+    ),
     Status.MEMORY_LIMIT: msg(
         sv="Koden använde för mycket minne och stoppades (gränsen är {memory} MB). Skapa mindre data eller mindre modeller.",
-        en="The code used too much memory and was stopped (the limit is {memory} MB). Create smaller data or smaller models."),
+        en="The code used too much memory and was stopped (the limit is {memory} MB). Create smaller data or smaller models.",
+    ),
     Status.OUTPUT_LIMIT: msg(
         sv="Koden skrev ut för mycket (eller en för stor fil) och stoppades. Ta bort utskrifter i loopar.",
-        en="The code printed too much (or wrote too large a file) and was stopped. Remove prints inside loops."),
+        en="The code printed too much (or wrote too large a file) and was stopped. Remove prints inside loops.",
+    ),
     Status.CRASHED: msg(
         sv="Programmet avslutades innan det kunde rättas (till exempel os._exit, en krasch i ett bibliotek eller för många processer).",
-        en="The program ended before it could be graded (for example os._exit, a crash in a library or too many processes)."),
+        en="The program ended before it could be graded (for example os._exit, a crash in a library or too many processes).",
+    ),
 }
 
 
@@ -150,62 +185,107 @@ def grade_code(spec: ItemSpec, code: str) -> GradeResult:
     try:
         run = run_in_sandbox({"code": code, "probe": checks_ns["PROBE"]}, limits)
     except SandboxUnavailable as exc:
-        return _failure(spec, Status.ERROR, msg(sv=f"Plattformen kunde inte starta sandlådan: {exc}",
-                                               en=f"The platform could not start the sandbox: {exc}"))
+        return _failure(
+            spec,
+            Status.ERROR,
+            msg(
+                sv=f"Plattformen kunde inte starta sandlådan: {exc}",
+                en=f"The platform could not start the sandbox: {exc}",
+            ),
+        )
     timings = {"sandbox_total": round(run.wall_seconds, 4), **{f"sandbox_{k}": v for k, v in run.timings.items()}}
     output = run.output + ("\n… (output truncated)" if run.output_truncated else "")
     if run.verdict != "ok":
         template = LIMIT_MESSAGES[run.verdict]
-        text = msg(sv=template.sv.format(seconds=limits.wall_seconds, memory=limits.memory_mb),
-                   en=template.en.format(seconds=limits.wall_seconds, memory=limits.memory_mb))
+        text = msg(
+            sv=template.sv.format(seconds=limits.wall_seconds, memory=limits.memory_mb),
+            en=template.en.format(seconds=limits.wall_seconds, memory=limits.memory_mb),
+        )
         return _failure(spec, run.verdict, text, output=output, timings=timings)
     answer = run.result or {}
     phase = answer.get("phase")
     error = answer.get("error") if isinstance(answer.get("error"), dict) else None
     if phase == "compile" and error:
         line = error.get("line")
-        return _failure(spec, Status.SYNTAX_ERROR, msg(
-            sv=f"Syntaxfel på rad {line}: {error.get('message')}", en=f"Syntax error on line {line}: {error.get('message')}"),
-            output=output, error=error, timings=timings)
+        return _failure(
+            spec,
+            Status.SYNTAX_ERROR,
+            msg(
+                sv=f"Syntaxfel på rad {line}: {error.get('message')}",
+                en=f"Syntax error on line {line}: {error.get('message')}",
+            ),
+            output=output,
+            error=error,
+            timings=timings,
+        )
     if phase == "import" and error:
         line = error.get("line")
         where_sv, where_en = (f" på rad {line}", f" on line {line}") if line else ("", "")
-        return _failure(spec, Status.RUNTIME_ERROR, msg(
-            sv=f"Koden gav ett fel när den kördes{where_sv}: {error.get('type')}: {error.get('message')}",
-            en=f"The code raised an error when it ran{where_en}: {error.get('type')}: {error.get('message')}"),
-            output=output, error=error, timings=timings)
+        return _failure(
+            spec,
+            Status.RUNTIME_ERROR,
+            msg(
+                sv=f"Koden gav ett fel när den kördes{where_sv}: {error.get('type')}: {error.get('message')}",
+                en=f"The code raised an error when it ran{where_en}: {error.get('type')}: {error.get('message')}",
+            ),
+            output=output,
+            error=error,
+            timings=timings,
+        )
     if phase != "done":
-        return _failure(spec, Status.ERROR, msg(
-            sv="Rättningen fick inget giltigt svar från sandlådan.", en="Grading got no valid answer from the sandbox."),
-            output=output, timings=timings)
+        return _failure(
+            spec,
+            Status.ERROR,
+            msg(
+                sv="Rättningen fick inget giltigt svar från sandlådan.",
+                en="Grading got no valid answer from the sandbox.",
+            ),
+            output=output,
+            timings=timings,
+        )
     try:
         checks = checks_ns["grade"](Report(answer))
     except ReportError:
-        return _failure(spec, Status.CRASHED, msg(
-            sv="Svaret från sandlådan var manipulerat eller ofullständigt.",
-            en="The answer from the sandbox was tampered with or incomplete."), output=output, timings=timings)
+        return _failure(
+            spec,
+            Status.CRASHED,
+            msg(
+                sv="Svaret från sandlådan var manipulerat eller ofullständigt.",
+                en="The answer from the sandbox was tampered with or incomplete.",
+            ),
+            output=output,
+            timings=timings,
+        )
     score, outcomes = _score(float(spec.points), checks)
     timings["checks_total"] = round(time.monotonic() - started - run.wall_seconds, 4)
-    return GradeResult(status=Status.GRADED, score=score, max_score=float(spec.points), checks=outcomes,
-                       output=output, timings=timings)
+    return GradeResult(
+        status=Status.GRADED, score=score, max_score=float(spec.points), checks=outcomes, output=output, timings=timings
+    )
 
 
 def grade_theory(spec: ItemSpec, answer: str) -> GradeResult:
     """Score a free-text answer against the item's rubric (see ``grader.theory``)."""
     result = theory.score(answer, spec.rubric)
     checks = [
-        Check(name=c.concept_id, passed=c.covered, weight=c.weight,
-              message=msg(sv=("Tar upp: " if c.covered else "Saknas: ") + c.label_sv,
-                          en=("Covers: " if c.covered else "Missing: ") + c.label_en),
-              hint=msg(sv=c.hint_sv, en=c.hint_en) if c.hint_sv or c.hint_en else None)
+        Check(
+            name=c.concept_id,
+            passed=c.covered,
+            weight=c.weight,
+            message=msg(
+                sv=("Tar upp: " if c.covered else "Saknas: ") + c.label_sv,
+                en=("Covers: " if c.covered else "Missing: ") + c.label_en,
+            ),
+            hint=msg(sv=c.hint_sv, en=c.hint_en) if c.hint_sv or c.hint_en else None,
+        )
         for c in result.concepts
     ]
     score, outcomes = _score(float(spec.points), checks)
     feedback = {"language": result.language, "words": result.words}
     if result.words == 0:
         feedback["empty"] = True
-    return GradeResult(status=Status.GRADED, score=score, max_score=float(spec.points), checks=outcomes,
-                       feedback=feedback)
+    return GradeResult(
+        status=Status.GRADED, score=score, max_score=float(spec.points), checks=outcomes, feedback=feedback
+    )
 
 
 def grade(spec: ItemSpec, text: str) -> GradeResult:
@@ -215,5 +295,8 @@ def grade(spec: ItemSpec, text: str) -> GradeResult:
 
 
 def platform_error(spec: ItemSpec, reason: str) -> GradeResult:
-    return _failure(spec, Status.ERROR, msg(sv=f"Rättningen misslyckades i plattformen: {reason}",
-                                            en=f"Grading failed in the platform: {reason}"))
+    return _failure(
+        spec,
+        Status.ERROR,
+        msg(sv=f"Rättningen misslyckades i plattformen: {reason}", en=f"Grading failed in the platform: {reason}"),
+    )

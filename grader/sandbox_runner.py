@@ -61,8 +61,10 @@ def to_data(value, depth=0):
     if depth < 4 and t in (list, tuple):
         return {"type": name, "items": [to_data(v, depth + 1) for v in list(value)[:MAX_ITEMS]]}
     if depth < 4 and t is dict:
-        return {"type": name, "entries": [[_short(k, 200), to_data(v, depth + 1)]
-                                          for k, v in list(value.items())[:MAX_ITEMS]]}
+        return {
+            "type": name,
+            "entries": [[_short(k, 200), to_data(v, depth + 1)] for k, v in list(value.items())[:MAX_ITEMS]],
+        }
     if t.__module__ == "numpy":
         try:
             if getattr(value, "ndim", None) == 0:
@@ -105,9 +107,25 @@ def _shape(shape):
 
 
 LAYER_KEYS = (
-    "units", "activation", "rate", "filters", "kernel_size", "strides", "padding", "pool_size",
-    "use_bias", "kernel_regularizer", "bias_regularizer", "activity_regularizer", "batch_shape",
-    "input_shape", "data_format", "target_shape", "noise_shape", "axis", "momentum",
+    "units",
+    "activation",
+    "rate",
+    "filters",
+    "kernel_size",
+    "strides",
+    "padding",
+    "pool_size",
+    "use_bias",
+    "kernel_regularizer",
+    "bias_regularizer",
+    "activity_regularizer",
+    "batch_shape",
+    "input_shape",
+    "data_format",
+    "target_shape",
+    "noise_shape",
+    "axis",
+    "momentum",
 )
 
 
@@ -115,7 +133,13 @@ def describe_model(model):
     import keras
 
     if not _isinstance(model, keras.Model):
-        return {"error": {"type": "TypeError", "message": "returned " + _type(model).__name__ + ", not a Keras model", "line": None}}
+        return {
+            "error": {
+                "type": "TypeError",
+                "message": "returned " + _type(model).__name__ + ", not a Keras model",
+                "line": None,
+            }
+        }
     layers = []
     for layer in model.layers:
         config = layer.get_config()
@@ -123,15 +147,17 @@ def describe_model(model):
             out_shape = _shape(layer.output.shape) if layer.built else None
         except Exception:
             out_shape = None
-        layers.append({
-            "class": _type(layer).__name__,
-            "module": _type(layer).__module__,
-            "name": layer.name,
-            "config": _jsonable({k: config[k] for k in LAYER_KEYS if k in config}),
-            "built": bool(layer.built),
-            "params": int(layer.count_params()) if layer.built else None,
-            "output_shape": out_shape,
-        })
+        layers.append(
+            {
+                "class": _type(layer).__name__,
+                "module": _type(layer).__module__,
+                "name": layer.name,
+                "config": _jsonable({k: config[k] for k in LAYER_KEYS if k in config}),
+                "built": bool(layer.built),
+                "params": int(layer.count_params()) if layer.built else None,
+                "output_shape": out_shape,
+            }
+        )
     try:
         inputs = [_shape(t.shape) for t in model.inputs] if model.built else []
     except Exception:

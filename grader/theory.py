@@ -99,11 +99,18 @@ def score(answer: str, rubric: list[dict[str, Any]]) -> TheoryScore:
                 break
         label = concept.get("label", {})
         hint = concept.get("hint", {}) or {}
-        concepts.append(ConceptResult(
-            concept_id=str(concept.get("id")), weight=float(concept.get("weight", 1)), covered=bool(matched),
-            label_sv=str(label.get("sv", "")), label_en=str(label.get("en", "")),
-            hint_sv=str(hint.get("sv", "")), hint_en=str(hint.get("en", "")), matched=matched,
-        ))
+        concepts.append(
+            ConceptResult(
+                concept_id=str(concept.get("id")),
+                weight=float(concept.get("weight", 1)),
+                covered=bool(matched),
+                label_sv=str(label.get("sv", "")),
+                label_en=str(label.get("en", "")),
+                hint_sv=str(hint.get("sv", "")),
+                hint_en=str(hint.get("en", "")),
+                matched=matched,
+            )
+        )
     total = sum(c.weight for c in concepts) or 1.0
     share = sum(c.weight for c in concepts if c.covered) / total
     return TheoryScore(share=share, language=detect_language(words), words=len(words), concepts=concepts)

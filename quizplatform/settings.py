@@ -114,8 +114,11 @@ STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing folder befo
 STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/codemirror", BASE_DIR / "node_modules" / "codemirror")]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage" if PRODUCTION
-                    else "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if PRODUCTION
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

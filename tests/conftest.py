@@ -68,13 +68,38 @@ def celery_worker(django_db_setup, django_db_blocker, broker_url) -> Iterator[su
 
     redis.Redis.from_url(broker_url).flushdb()
     db_name = settings.DATABASES["default"]["NAME"]
-    env = {**os.environ, "CELERY_BROKER_URL": broker_url, "DATABASE_URL": f"sqlite:///{db_name}",
-           "DJANGO_SETTINGS_MODULE": "quizplatform.settings"}
+    env = {
+        **os.environ,
+        "CELERY_BROKER_URL": broker_url,
+        "DATABASE_URL": f"sqlite:///{db_name}",
+        "DJANGO_SETTINGS_MODULE": "quizplatform.settings",
+    }
     log = open(ROOT / "var" / "log" / "test-worker.log", "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "quizplatform", "worker", "-Q", "grading", "--concurrency", "1",
-         "--loglevel", "INFO", "--hostname", "test@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "quizplatform",
+            "worker",
+            "-Q",
+            "grading",
+            "--concurrency",
+            "1",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            "test@%h",
+            "--without-gossip",
+            "--without-mingle",
+            "--without-heartbeat",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     from quizplatform.celery import app
 

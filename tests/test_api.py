@@ -6,8 +6,9 @@ from django.test import Client
 
 
 def token(client: Client, username: str) -> str:
-    response = client.post("/api/v1/auth/token", {"username": username, "password": username},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token", {"username": username, "password": username}, content_type="application/json"
+    )
     assert response.status_code == 200, response.content
     return response.json()["token"]
 
@@ -19,25 +20,31 @@ def api(users):
         if username:
             client.defaults["HTTP_AUTHORIZATION"] = f"Token {token(Client(), username)}"
         return client
+
     return make
 
 
 def test_token_refused_for_a_wrong_password(users):
-    response = Client().post("/api/v1/auth/token", {"username": "student", "password": "nope"},
-                             content_type="application/json")
+    response = Client().post(
+        "/api/v1/auth/token", {"username": "student", "password": "nope"}, content_type="application/json"
+    )
     assert response.status_code == 401
 
 
 def test_anonymous_cannot_submit_or_read(api):
     client = api(None)
-    assert client.post("/api/v1/items/q01/submissions", {"answer": "x"}, content_type="application/json").status_code == 401
+    assert (
+        client.post("/api/v1/items/q01/submissions", {"answer": "x"}, content_type="application/json").status_code
+        == 401
+    )
     assert client.get("/api/v1/submissions/1").status_code == 401
 
 
 def test_a_student_submits_and_reads_only_their_own(api, django_capture_on_commit_callbacks):
     student, other, teacher = api("student"), api("student2"), api("teacher")
-    response = student.post("/api/v1/items/q01/submissions", {"answer": "AI är det övergripande området."},
-                            content_type="application/json")
+    response = student.post(
+        "/api/v1/items/q01/submissions", {"answer": "AI är det övergripande området."}, content_type="application/json"
+    )
     assert response.status_code == 201
     body = response.json()
     assert body["status"] == "queued" and isinstance(body["id"], int)
@@ -57,15 +64,20 @@ def test_code_item_takes_code_not_answer(api):
 
 def test_oversized_code_is_refused_with_a_reason(api):
     client = api("student")
-    response = client.post("/api/v1/items/build-network/submissions", {"code": "#" * 70_000},
-                           content_type="application/json")
+    response = client.post(
+        "/api/v1/items/build-network/submissions", {"code": "#" * 70_000}, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "för stort" in str(response.json()) or "too large" in str(response.json())
 
 
 def test_unknown_item_is_404(api):
-    assert api("student").post("/api/v1/items/nope/submissions", {"code": "x"},
-                               content_type="application/json").status_code == 404
+    assert (
+        api("student")
+        .post("/api/v1/items/nope/submissions", {"code": "x"}, content_type="application/json")
+        .status_code
+        == 404
+    )
 
 
 def test_openapi_schema_lists_the_endpoints(users):
@@ -94,8 +106,9 @@ def test_student_text_is_escaped(users, client):
     from exercises.models import Item
     from exercises.services import submission_create
 
-    submission = submission_create(user=users["student"], item=Item.objects.get(slug="q02"),
-                                   text="<script>alert(1)</script>")
+    submission = submission_create(
+        user=users["student"], item=Item.objects.get(slug="q02"), text="<script>alert(1)</script>"
+    )
     client.force_login(users["student"])
     html = client.get(f"/submissions/{submission.pk}/").content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html

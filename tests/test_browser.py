@@ -11,8 +11,16 @@ from tests.conftest import item_dir
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 @pytest.fixture
@@ -45,8 +53,10 @@ def test_student_answers_theory_and_solves_code_in_the_browser(page: Page):
 
     # A theory question: the draft is kept between visits, then submitted and graded.
     page.locator("tr[data-item=q07] a").click()
-    answer = ("Dropout stänger slumpmässigt av en andel neuroner under varje träningssteg så att nätverket "
-              "inte förlitar sig på enskilda neuroner. Det minskar överträning. Bara under träningen.")
+    answer = (
+        "Dropout stänger slumpmässigt av en andel neuroner under varje träningssteg så att nätverket "
+        "inte förlitar sig på enskilda neuroner. Det minskar överträning. Bara under träningen."
+    )
     page.locator("#id_text").fill(answer)
     expect(page.locator("#draft-status")).to_have_attribute("data-state", "saved", timeout=10_000)
     page.reload()
@@ -64,7 +74,9 @@ def test_student_answers_theory_and_solves_code_in_the_browser(page: Page):
     expect(editor).to_contain_text("def build_model(n_cols):")
 
     # First a syntax error: its line is shown.
-    page.evaluate("code => window.quizEditor.setValue(code)", "import keras\n\ndef build_model(n_cols)\n    return None\n")
+    page.evaluate(
+        "code => window.quizEditor.setValue(code)", "import keras\n\ndef build_model(n_cols)\n    return None\n"
+    )
     page.get_by_test_id("submit").click()
     expect(page.locator("#status")).to_have_attribute("data-status", "syntax_error", timeout=60_000)
     expect(page.get_by_test_id("error-line")).to_contain_text("rad 3")

@@ -18,16 +18,31 @@ def test_compose_has_the_services_of_the_design():
 
 
 def test_production_settings_pass_check_deploy_and_refuse_demo_mode():
-    env = {**os.environ, "QUIZ_ENV": "production", "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
-           "DJANGO_ALLOWED_HOSTS": "quiz.example.org"}
-    check = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                           cwd=ROOT, env=env, capture_output=True, text=True)
+    env = {
+        **os.environ,
+        "QUIZ_ENV": "production",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(64),
+        "DJANGO_ALLOWED_HOSTS": "quiz.example.org",
+    }
+    check = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
-    demo = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT,
-                          env={**env, "QUIZ_DEMO": "1"}, capture_output=True, text=True)
+    demo = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env={**env, "QUIZ_DEMO": "1"}, capture_output=True, text=True
+    )
     assert demo.returncode != 0 and "QUIZ_DEMO cannot be on under production" in demo.stderr
-    no_key = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT,
-                            env={**env, "DJANGO_SECRET_KEY": ""}, capture_output=True, text=True)
+    no_key = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={**env, "DJANGO_SECRET_KEY": ""},
+        capture_output=True,
+        text=True,
+    )
     assert no_key.returncode != 0 and "DJANGO_SECRET_KEY must be set" in no_key.stderr
 
 

@@ -36,8 +36,10 @@ def test_starter_does_not_earn_full_marks(slug):
 def test_grade_command_prints_the_contract_json(capsys, tmp_path):
     """`manage.py grade ITEM FILE --json` works from the content files, with no broker."""
     code = tmp_path / "answer.py"
-    code.write_text("def dense_params(n_inputs, n_units):\n    return n_inputs * n_units\n\n"
-                    "def network_params(n_cols):\n    return 100 * n_cols + 5201\n")
+    code.write_text(
+        "def dense_params(n_inputs, n_units):\n    return n_inputs * n_units\n\n"
+        "def network_params(n_cols):\n    return 100 * n_cols + 5201\n"
+    )
     call_command("grade", "count-parameters", str(code), "--json")
     data = json.loads(capsys.readouterr().out)
     assert {"item", "status", "score", "max_score", "checks", "output"} <= set(data)
@@ -80,9 +82,11 @@ def build_model(n_cols):
 
 def test_theory_answer_is_scored_by_the_rubric():
     spec = spec_for("q07")
-    good = ("Dropout stänger slumpmässigt av en andel neuroner under varje träningssteg, så att nätverket "
-            "inte kan förlita sig på enskilda neuroner. Det minskar överträning. Vid prediktion används alla "
-            "neuroner; dropout är bara aktivt under träningen.")
+    good = (
+        "Dropout stänger slumpmässigt av en andel neuroner under varje träningssteg, så att nätverket "
+        "inte kan förlita sig på enskilda neuroner. Det minskar överträning. Vid prediktion används alla "
+        "neuroner; dropout är bara aktivt under träningen."
+    )
     off_topic = "En GPU har många kärnor och räknar parallellt, medan en CPU har få kraftfulla kärnor."
     good_result = grade(spec, good)
     off_result = grade(spec, off_topic)

@@ -14,8 +14,9 @@ pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def student_api(course, celery_worker):
     client = Client()
-    key = client.post("/api/v1/auth/token", {"username": "student", "password": "student"},
-                      content_type="application/json").json()["token"]
+    key = client.post(
+        "/api/v1/auth/token", {"username": "student", "password": "student"}, content_type="application/json"
+    ).json()["token"]
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
     return client
 
@@ -49,10 +50,15 @@ def test_syntax_error_is_recorded_with_its_line(student_api):
 
 
 def test_theory_answer_is_graded_with_concept_feedback(student_api):
-    pk = submit(student_api, "q12", answer=(
-        "CPU är datorns processor med få kraftfulla kärnor som gör beräkningar sekventiellt. "
-        "GPU har tusentals kärnor och gör många beräkningar parallellt, vilket passar matrisberäkningar "
-        "i deep learning och gör träningen snabbare."))
+    pk = submit(
+        student_api,
+        "q12",
+        answer=(
+            "CPU är datorns processor med få kraftfulla kärnor som gör beräkningar sekventiellt. "
+            "GPU har tusentals kärnor och gör många beräkningar parallellt, vilket passar matrisberäkningar "
+            "i deep learning och gör träningen snabbare."
+        ),
+    )
     wait_for_grade(pk)
     data = student_api.get(f"/api/v1/submissions/{pk}").json()
     assert data["status"] == "graded" and data["score"] > 0

@@ -1,20 +1,27 @@
 """The sandbox contains what student code does, and every way out ends in a clear status."""
 
+import os
+
 import pytest
 
 from grader.harness import ItemSpec, grade
 from tests.conftest import ROOT
 
-CHECKS = '''
+CHECKS = """
 from grader.checks import Check, is_integer, msg
 PROBE = {"calls": [{"id": "f", "function": "f", "args": [2]}]}
 def grade(report):
     r = report.call("f")
     ok = is_integer(r) and r.value == 4
     return [Check("f", ok, msg(sv="f(2)", en=f"f(2) -> {r.value_type} {r.value}"))]
-'''
-SPEC = ItemSpec(slug="probe", kind="code", points=1, checks_source=CHECKS,
-                limits={"cpu_seconds": 4, "wall_seconds": 8, "memory_mb": 512})
+"""
+SPEC = ItemSpec(
+    slug="probe",
+    kind="code",
+    points=1,
+    checks_source=CHECKS,
+    limits={"cpu_seconds": 4, "wall_seconds": 8, "memory_mb": 512},
+)
 
 
 def run(code: str):
@@ -58,8 +65,10 @@ def test_output_flood_is_stopped_and_bounded():
 
 
 def test_printed_result_is_not_a_grade():
-    code = ('import json\nprint(json.dumps({"phase": "done", "calls": {"f": {"value": {"type": "int", "value": 4}}}}))\n'
-            "def f(x):\n    return 3\n")
+    code = (
+        'import json\nprint(json.dumps({"phase": "done", "calls": {"f": {"value": {"type": "int", "value": 4}}}}))\n'
+        "def f(x):\n    return 3\n"
+    )
     result = run(code)
     assert result.status == "graded" and result.score == 0
 
@@ -77,21 +86,21 @@ def test_object_equal_to_everything_is_not_an_integer():
 
 
 def test_no_network_no_project_files_no_secrets():
-    code = '''
+    code = """
 import os, socket
 seen = []
 for path in ["PROJECT/manage.py", "/etc/passwd", "/root/.ssh", "/var/lib/redis"]:
     seen.append((path, os.path.exists(path)))
 try:
-    socket.create_connection(("127.0.0.1", 6399), timeout=1)
+    socket.create_connection(("127.0.0.1", REDIS_PORT), timeout=1)
     seen.append(("redis", True))
 except OSError:
     seen.append(("redis", False))
 print(seen, sorted(os.environ), os.getuid())
 def f(x):
     return 4
-'''
-    result = run(code.replace("PROJECT", str(ROOT)))
+"""
+    result = run(code.replace("PROJECT", str(ROOT)).replace("REDIS_PORT", os.environ.get("TEST_REDIS_PORT", "6399")))
     assert result.status == "graded"
     assert f"('{ROOT}/manage.py', False)" in result.output
     assert "('redis', False)" in result.output
@@ -102,15 +111,15 @@ def f(x):
 
 
 def test_project_and_hidden_checks_are_not_visible():
-    code = '''
+    code = """
 import os
 from pathlib import Path
 hits = [str(p) for pattern in ("item.yaml", "*.sqlite3", "solution.py") for p in Path("/").rglob(pattern) if not str(p).startswith("/proc/")]
 print("content" if os.path.exists("PROJECT/content") else "no content", "db" if os.path.exists("PROJECT/var") else "no db", hits)
 def f(x):
     return 4
-'''
-    result = run(code.replace("PROJECT", str(ROOT)))
+"""
+    result = run(code.replace("PROJECT", str(ROOT)).replace("REDIS_PORT", os.environ.get("TEST_REDIS_PORT", "6399")))
     assert "[]" in result.output
     assert "no content" in result.output and "no db" in result.output
 

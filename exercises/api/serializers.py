@@ -49,5 +49,21 @@ class SubmissionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Submission
-        fields = ["id", "item", "item_version", "attempt", "status", "status_display", "pending", "score",
-                  "max_score", "checks", "output", "error", "created_at", "queued_at", "started_at", "finished_at"]
+        fields = [
+            "id",
+            "item",
+            "item_version",
+            "attempt",
+            "status",
+            "status_display",
+            "pending",
+            "score",
+            "max_score",
+            "checks",
+            "output",
+            "error",
+            "created_at",
+            "queued_at",
+            "started_at",
+            "finished_at",
+        ]

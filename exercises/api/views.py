@@ -31,8 +31,11 @@ class TokenView(APIView):
         data.is_valid(raise_exception=True)
         user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
         if user is None:
-            return Response({"detail": "Wrong username or password."}, status=status.HTTP_401_UNAUTHORIZED,
-                            headers={"WWW-Authenticate": "Token"})
+            return Response(
+                {"detail": "Wrong username or password."},
+                status=status.HTTP_401_UNAUTHORIZED,
+                headers={"WWW-Authenticate": "Token"},
+            )
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 

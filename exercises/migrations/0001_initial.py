@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,163 +15,263 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Course',
+            name="Course",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('title_sv', models.CharField(max_length=200)),
-                ('title_en', models.CharField(blank=True, max_length=200)),
-                ('description_sv', models.TextField(blank=True)),
-                ('description_en', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(unique=True)),
+                ("title_sv", models.CharField(max_length=200)),
+                ("title_en", models.CharField(blank=True, max_length=200)),
+                ("description_sv", models.TextField(blank=True)),
+                ("description_en", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
         ),
         migrations.CreateModel(
-            name='Assessment',
+            name="Assessment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('title_sv', models.CharField(max_length=200)),
-                ('title_en', models.CharField(blank=True, max_length=200)),
-                ('opens_at', models.DateTimeField(blank=True, null=True)),
-                ('closes_at', models.DateTimeField(blank=True, null=True)),
-                ('time_limit_minutes', models.PositiveIntegerField(blank=True, null=True)),
-                ('attempts_allowed', models.PositiveIntegerField(blank=True, help_text='Empty: unlimited', null=True)),
-                ('late_penalty_percent', models.PositiveIntegerField(default=0)),
-                ('release', models.CharField(choices=[('immediate', 'Direkt'), ('after_review', 'Efter granskning')], default='immediate', max_length=16)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assessments', to='exercises.course')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField()),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("title_sv", models.CharField(max_length=200)),
+                ("title_en", models.CharField(blank=True, max_length=200)),
+                ("opens_at", models.DateTimeField(blank=True, null=True)),
+                ("closes_at", models.DateTimeField(blank=True, null=True)),
+                ("time_limit_minutes", models.PositiveIntegerField(blank=True, null=True)),
+                ("attempts_allowed", models.PositiveIntegerField(blank=True, help_text="Empty: unlimited", null=True)),
+                ("late_penalty_percent", models.PositiveIntegerField(default=0)),
+                (
+                    "release",
+                    models.CharField(
+                        choices=[("immediate", "Direkt"), ("after_review", "Efter granskning")],
+                        default="immediate",
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="assessments", to="exercises.course"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['course', 'order'],
+                "ordering": ["course", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Enrollment',
+            name="Enrollment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('role', models.CharField(choices=[('student', 'Student'), ('teacher', 'Lärare')], default='student', max_length=16)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrollments', to='exercises.course')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='enrollments', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[("student", "Student"), ("teacher", "Lärare")], default="student", max_length=16
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="enrollments", to="exercises.course"
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="enrollments",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Item',
+            name="Item",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('kind', models.CharField(choices=[('theory', 'Teorifråga'), ('code', 'Kodövning')], max_length=16)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('is_published', models.BooleanField(default=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='exercises.assessment')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField(unique=True)),
+                ("kind", models.CharField(choices=[("theory", "Teorifråga"), ("code", "Kodövning")], max_length=16)),
+                ("order", models.PositiveIntegerField(default=0)),
+                ("is_published", models.BooleanField(default=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="items", to="exercises.assessment"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assessment__order', 'order'],
+                "ordering": ["assessment__order", "order"],
             },
         ),
         migrations.CreateModel(
-            name='Draft',
+            name="Draft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='drafts', to='exercises.item')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("text", models.TextField(blank=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="drafts", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="drafts", to="exercises.item"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='ItemVersion',
+            name="ItemVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('content_hash', models.CharField(max_length=64)),
-                ('title_sv', models.CharField(max_length=200)),
-                ('title_en', models.CharField(blank=True, max_length=200)),
-                ('prompt_sv', models.TextField()),
-                ('prompt_en', models.TextField(blank=True)),
-                ('points', models.DecimalField(decimal_places=2, max_digits=6)),
-                ('starter', models.TextField(blank=True)),
-                ('solution', models.TextField(blank=True)),
-                ('checks', models.TextField(blank=True, help_text='Hidden checks: trusted side only')),
-                ('rubric', models.JSONField(blank=True, default=list)),
-                ('config', models.JSONField(blank=True, default=dict, help_text='limits, queue, variants')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='exercises.item')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                ("content_hash", models.CharField(max_length=64)),
+                ("title_sv", models.CharField(max_length=200)),
+                ("title_en", models.CharField(blank=True, max_length=200)),
+                ("prompt_sv", models.TextField()),
+                ("prompt_en", models.TextField(blank=True)),
+                ("points", models.DecimalField(decimal_places=2, max_digits=6)),
+                ("starter", models.TextField(blank=True)),
+                ("solution", models.TextField(blank=True)),
+                ("checks", models.TextField(blank=True, help_text="Hidden checks: trusted side only")),
+                ("rubric", models.JSONField(blank=True, default=list)),
+                ("config", models.JSONField(blank=True, default=dict, help_text="limits, queue, variants")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="exercises.item"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['item', '-number'],
+                "ordering": ["item", "-number"],
             },
         ),
         migrations.AddField(
-            model_name='item',
-            name='current_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='exercises.itemversion'),
+            model_name="item",
+            name="current_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="exercises.itemversion",
+            ),
         ),
         migrations.CreateModel(
-            name='Submission',
+            name="Submission",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempt', models.PositiveIntegerField(default=1)),
-                ('text', models.TextField(help_text='The code or the answer, as submitted')),
-                ('status', models.CharField(choices=[('queued', 'I kö'), ('running', 'Rättas'), ('graded', 'Rättad'), ('syntax_error', 'Syntaxfel'), ('runtime_error', 'Körfel'), ('time_limit', 'Tidsgräns'), ('memory_limit', 'Minnesgräns'), ('output_limit', 'För mycket utdata'), ('crashed', 'Kraschade'), ('error', 'Plattformsfel')], db_index=True, default='queued', max_length=16)),
-                ('score', models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True)),
-                ('max_score', models.DecimalField(decimal_places=2, max_digits=6)),
-                ('output', models.TextField(blank=True)),
-                ('error', models.JSONField(blank=True, null=True)),
-                ('feedback', models.JSONField(blank=True, default=dict)),
-                ('timings', models.JSONField(blank=True, default=dict)),
-                ('tries', models.PositiveIntegerField(default=0, help_text='How many times a worker took it')),
-                ('worker', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
-                ('queued_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to='exercises.item')),
-                ('item_version', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='exercises.itemversion')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='submissions', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("attempt", models.PositiveIntegerField(default=1)),
+                ("text", models.TextField(help_text="The code or the answer, as submitted")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "I kö"),
+                            ("running", "Rättas"),
+                            ("graded", "Rättad"),
+                            ("syntax_error", "Syntaxfel"),
+                            ("runtime_error", "Körfel"),
+                            ("time_limit", "Tidsgräns"),
+                            ("memory_limit", "Minnesgräns"),
+                            ("output_limit", "För mycket utdata"),
+                            ("crashed", "Kraschade"),
+                            ("error", "Plattformsfel"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("score", models.DecimalField(blank=True, decimal_places=2, max_digits=6, null=True)),
+                ("max_score", models.DecimalField(decimal_places=2, max_digits=6)),
+                ("output", models.TextField(blank=True)),
+                ("error", models.JSONField(blank=True, null=True)),
+                ("feedback", models.JSONField(blank=True, default=dict)),
+                ("timings", models.JSONField(blank=True, default=dict)),
+                ("tries", models.PositiveIntegerField(default=0, help_text="How many times a worker took it")),
+                ("worker", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(db_index=True, default=django.utils.timezone.now)),
+                ("queued_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="submissions", to="exercises.item"
+                    ),
+                ),
+                (
+                    "item_version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="submissions",
+                        to="exercises.itemversion",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="submissions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='CheckResult',
+            name="CheckResult",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('order', models.PositiveIntegerField()),
-                ('name', models.CharField(max_length=100)),
-                ('passed', models.BooleanField()),
-                ('points', models.DecimalField(decimal_places=2, max_digits=6)),
-                ('max_points', models.DecimalField(decimal_places=2, max_digits=6)),
-                ('message_sv', models.TextField()),
-                ('message_en', models.TextField(blank=True)),
-                ('hint_sv', models.TextField(blank=True)),
-                ('hint_en', models.TextField(blank=True)),
-                ('submission', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='check_results', to='exercises.submission')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("order", models.PositiveIntegerField()),
+                ("name", models.CharField(max_length=100)),
+                ("passed", models.BooleanField()),
+                ("points", models.DecimalField(decimal_places=2, max_digits=6)),
+                ("max_points", models.DecimalField(decimal_places=2, max_digits=6)),
+                ("message_sv", models.TextField()),
+                ("message_en", models.TextField(blank=True)),
+                ("hint_sv", models.TextField(blank=True)),
+                ("hint_en", models.TextField(blank=True)),
+                (
+                    "submission",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="check_results",
+                        to="exercises.submission",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['submission', 'order'],
+                "ordering": ["submission", "order"],
             },
         ),
         migrations.AddConstraint(
-            model_name='assessment',
-            constraint=models.UniqueConstraint(fields=('course', 'slug'), name='unique_assessment_slug'),
+            model_name="assessment",
+            constraint=models.UniqueConstraint(fields=("course", "slug"), name="unique_assessment_slug"),
         ),
         migrations.AddConstraint(
-            model_name='enrollment',
-            constraint=models.UniqueConstraint(fields=('course', 'user'), name='unique_enrollment'),
+            model_name="enrollment",
+            constraint=models.UniqueConstraint(fields=("course", "user"), name="unique_enrollment"),
         ),
         migrations.AddConstraint(
-            model_name='draft',
-            constraint=models.UniqueConstraint(fields=('user', 'item'), name='unique_draft'),
+            model_name="draft",
+            constraint=models.UniqueConstraint(fields=("user", "item"), name="unique_draft"),
         ),
         migrations.AddConstraint(
-            model_name='itemversion',
-            constraint=models.UniqueConstraint(fields=('item', 'number'), name='unique_item_version'),
+            model_name="itemversion",
+            constraint=models.UniqueConstraint(fields=("item", "number"), name="unique_item_version"),
         ),
         migrations.AddIndex(
-            model_name='submission',
-            index=models.Index(fields=['user', 'item', '-created_at'], name='exercises_s_user_id_d64307_idx'),
+            model_name="submission",
+            index=models.Index(fields=["user", "item", "-created_at"], name="exercises_s_user_id_d64307_idx"),
         ),
     ]

@@ -15,6 +15,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         cutoff = timezone.now() - timedelta(seconds=options["older_than"])
-        stuck = Submission.objects.filter(status=Submission.Status.QUEUED, created_at__lt=cutoff, queued_at__isnull=True)
+        stuck = Submission.objects.filter(
+            status=Submission.Status.QUEUED, created_at__lt=cutoff, queued_at__isnull=True
+        )
         sent = sum(submission_enqueue(submission=s) for s in stuck.select_related("item_version"))
         self.stdout.write(f"re-enqueued {sent} submission(s)")

@@ -26,7 +26,10 @@ class Command(BaseCommand):
                 user.save()
             for course in Course.objects.all():
                 Enrollment.objects.get_or_create(
-                    course=course, user=user,
-                    defaults={"role": Enrollment.Role.STUDENT if role == User.Role.STUDENT else Enrollment.Role.TEACHER},
+                    course=course,
+                    user=user,
+                    defaults={
+                        "role": Enrollment.Role.STUDENT if role == User.Role.STUDENT else Enrollment.Role.TEACHER
+                    },
                 )
         self.stdout.write("demo users: " + ", ".join(f"{u}/{u}" for u, _ in DEMO_USERS))
