@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Max, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from exercises.models import Assessment, Course, Item, Submission
+from exercises.models import Assessment, Course, Enrollment, Item, Submission
 
 
 @dataclass
@@ -69,11 +69,26 @@ def submissions_of(*, user: User, item: Item) -> QuerySet[Submission]:
     return Submission.objects.filter(user=user, item=item).order_by("-created_at")
 
 
+def courses_taught(*, user: User) -> QuerySet[Course]:
+    """Courses whose staff ``user`` is: every course for a platform admin, else the ones where the
+    user is enrolled as a teacher. The one rule for teacher pages and teacher API calls."""
+    if not user.is_authenticated:
+        return Course.objects.none()
+    if user.is_platform_admin:
+        return Course.objects.all()
+    return Course.objects.filter(enrollments__user=user, enrollments__role=Enrollment.Role.TEACHER)
+
+
+def user_teaches(*, user: User, course: Course) -> bool:
+    return courses_taught(user=user).filter(pk=course.pk).exists()
+
+
 def submission_visible(*, user: User, pk: int) -> Submission:
-    """A submission its owner, or a teacher or admin, may see; 404 for anyone else."""
-    qs = Submission.objects.select_related("item", "item_version", "user").prefetch_related("check_results")
-    if not user.is_teacher:
-        qs = qs.filter(user=user)
+    """A submission its owner, a teacher of its course or an admin may see; 404 for anyone else."""
+    qs = Submission.objects.select_related("item", "item_version", "user", "item__assessment__course").prefetch_related(
+        "check_results"
+    )
+    qs = qs.filter(Q(user=user) | Q(item__assessment__course__in=courses_taught(user=user)))
     try:
         return qs.get(pk=pk)
     except Submission.DoesNotExist:
