@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -32,56 +34,203 @@ class LoadReport:
 
 
 def _yaml(path: Path) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ContentError(f"{path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ContentError(f"{path}: expected a mapping")
-    return data
+    if not path.exists():
+        raise ContentError(f"{path}: missing")
+    return _yaml_text(path.read_text(encoding="utf-8"), str(path))
 
 
-def _text(path: Path) -> str:
-    return path.read_text(encoding="utf-8") if path.exists() else ""
-
-
-def _bilingual(data: dict[str, Any], key: str, where: Path) -> tuple[str, str]:
+def _bilingual(data: dict[str, Any], key: str, where: object) -> tuple[str, str]:
     value = data.get(key)
     if not isinstance(value, dict) or not value.get("sv"):
         raise ContentError(f"{where}: {key} needs at least a Swedish text (sv)")
     return str(value["sv"]), str(value.get("en", ""))
 
 
-def read_item(folder: Path) -> dict[str, Any]:
-    """An item folder as the fields of an ItemVersion (plus kind and order)."""
-    meta = _yaml(folder / "item.yaml")
+KINDS = ("theory", "code")
+# Which file holds which text field, per kind. A theory question's model answer is prose, so it
+# lives in a Markdown file; a coding exercise's reference solution is Python.
+TEXT_FILES: dict[str, dict[str, str]] = {
+    "code": {
+        "prompt_sv": "prompt.sv.md",
+        "prompt_en": "prompt.en.md",
+        "starter": "starter.py",
+        "solution": "solution.py",
+        "checks": "checks.py",
+    },
+    "theory": {
+        "prompt_sv": "prompt.sv.md",
+        "prompt_en": "prompt.en.md",
+        "starter": "starter.md",
+        "solution": "solution.md",
+    },
+}
+# Visible example tests of a coding exercise: shown to students, kept in ``config`` so that adding
+# them changes the content hash (a new version) without a new column on ItemVersion.
+EXAMPLES_FILE = "examples.py"
+CONFIG_KEYS = ("limits", "queue", "variants")
+VERSION_FIELDS = (
+    "title_sv",
+    "title_en",
+    "prompt_sv",
+    "prompt_en",
+    "points",
+    "starter",
+    "solution",
+    "checks",
+    "rubric",
+    "config",
+)
+
+
+def canonical_points(value: Any) -> str:
+    """Points as one canonical string (``4``, ``2.5``), whether they come from YAML, a form or a
+    Decimal column (``4.00``): the content hash must not change on a round trip through the DB."""
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        raise ContentError(f"points must be a number, not {value!r}") from None
+    if not number.is_finite() or number <= 0:
+        raise ContentError(f"points must be a positive number, not {value!r}")
+    text = format(number.normalize(), "f")
+    return text
+
+
+def item_from_files(files: Mapping[str, str], *, where: object = "item") -> dict[str, Any]:
+    """The one way to turn an item's files into the fields of an ItemVersion (plus kind and order).
+
+    ``files`` maps a file name in the item folder (``item.yaml``, ``prompt.sv.md`` ...) to its
+    text; the loader reads them from disk, the browser editor builds them from its form
+    (``item_to_files``), and an imported zip is a folder on disk again.
+    """
+    if "item.yaml" not in files:
+        raise ContentError(f"{where}: item.yaml is missing")
+    meta = _yaml_text(files["item.yaml"], f"{where}/item.yaml")
     kind = meta.get("type")
-    if kind not in ("theory", "code"):
-        raise ContentError(f"{folder}: type must be theory or code")
-    title_sv, title_en = _bilingual(meta, "title", folder)
+    if kind not in KINDS:
+        raise ContentError(f"{where}: type must be theory or code")
+    title_sv, title_en = _bilingual(meta, "title", where)
+    names = TEXT_FILES[kind]
+    config = {k: meta[k] for k in CONFIG_KEYS if k in meta}
+    if kind == "code" and files.get(EXAMPLES_FILE, "").strip():
+        config["examples"] = files[EXAMPLES_FILE]
     fields: dict[str, Any] = {
         "title_sv": title_sv,
         "title_en": title_en,
-        "prompt_sv": _text(folder / "prompt.sv.md"),
-        "prompt_en": _text(folder / "prompt.en.md"),
-        "points": str(meta.get("points", 1)),
-        "starter": _text(folder / "starter.py"),
-        "solution": _text(folder / "solution.py"),
-        "checks": _text(folder / "checks.py"),
+        "prompt_sv": files.get(names["prompt_sv"], ""),
+        "prompt_en": files.get(names["prompt_en"], ""),
+        "points": canonical_points(meta.get("points", 1)),
+        "starter": files.get(names["starter"], ""),
+        "solution": files.get(names["solution"], ""),
+        "checks": files.get(names.get("checks", ""), ""),
         "rubric": meta.get("rubric", []) or [],
-        "config": {k: meta[k] for k in ("limits", "queue", "variants") if k in meta},
+        "config": config,
     }
     if not fields["prompt_sv"]:
-        raise ContentError(f"{folder}: prompt.sv.md is missing")
+        raise ContentError(f"{where}: prompt.sv.md is missing")
     if kind == "code" and not (fields["checks"] and fields["solution"]):
-        raise ContentError(f"{folder}: a coding exercise needs checks.py and solution.py")
+        raise ContentError(f"{where}: a coding exercise needs checks.py and solution.py")
     if kind == "theory" and not fields["rubric"]:
-        raise ContentError(f"{folder}: a theory question needs a rubric")
+        raise ContentError(f"{where}: a theory question needs a rubric")
+    if not isinstance(fields["rubric"], list):
+        raise ContentError(f"{where}: rubric must be a list of concepts")
     return {"kind": kind, "order": int(meta.get("order", 0)), "fields": fields}
+
+
+def item_to_files(*, kind: str, order: int, fields: Mapping[str, Any]) -> dict[str, str]:
+    """The inverse of ``item_from_files``: the files of an item folder, as ``load_content`` reads
+    them. ``item_from_files(item_to_files(...))`` gives the same fields, hence the same hash."""
+    meta: dict[str, Any] = {"type": kind, "order": order, "points": _yaml_number(fields["points"])}
+    meta["title"] = {"sv": fields["title_sv"], "en": fields.get("title_en", "")}
+    config = dict(fields.get("config") or {})
+    examples = config.pop("examples", "")
+    for key in CONFIG_KEYS:
+        if key in config:
+            meta[key] = config[key]
+    if fields.get("rubric"):
+        meta["rubric"] = fields["rubric"]
+    files = {"item.yaml": yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=120)}
+    for field_name, file_name in TEXT_FILES[kind].items():
+        if fields.get(field_name):
+            files[file_name] = fields[field_name]
+    if examples:
+        files[EXAMPLES_FILE] = examples
+    return files
+
+
+def version_fields(version: ItemVersion) -> dict[str, Any]:
+    """An ItemVersion's content in the shape ``content_hash`` and ``item_to_files`` take."""
+    fields = {name: getattr(version, name) for name in VERSION_FIELDS}
+    fields["points"] = canonical_points(version.points)
+    return fields
+
+
+def _yaml_number(points: str) -> int | float:
+    number = Decimal(points)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _yaml_text(text: str, where: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ContentError(f"{where}: {exc}") from exc
+    if not isinstance(data, dict):
+        raise ContentError(f"{where}: expected a mapping")
+    return data
+
+
+ITEM_FILE_NAMES = frozenset(
+    {"item.yaml", EXAMPLES_FILE} | {name for names in TEXT_FILES.values() for name in names.values()}
+)
+
+
+def read_item_files(folder: Path) -> dict[str, str]:
+    """The files of an item folder that make up its content, by name (others are ignored)."""
+    files = {}
+    for name in sorted(ITEM_FILE_NAMES):
+        path = folder / name
+        if path.is_file():
+            try:
+                files[name] = path.read_text(encoding="utf-8")
+            except UnicodeDecodeError as exc:
+                raise ContentError(f"{path}: not UTF-8 text ({exc.reason})") from exc
+    return files
+
+
+def read_item(folder: Path) -> dict[str, Any]:
+    """An item folder as the fields of an ItemVersion (plus kind and order)."""
+    return item_from_files(read_item_files(folder), where=folder)
 
 
 def content_hash(fields: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+@dataclass
+class VersionOutcome:
+    version: ItemVersion
+    created: bool
+
+
+def item_version_save(*, item: Item, fields: dict[str, Any]) -> VersionOutcome:
+    """Make ``fields`` the item's current content: a new ItemVersion if the content hash differs
+    from the latest one, else the latest one unchanged. Loader and browser publishing both call it;
+    earlier versions and the submissions graded against them are never touched."""
+    digest = content_hash(fields)
+    with transaction.atomic():
+        Item.objects.select_for_update().filter(pk=item.pk).first()  # one new number at a time
+        latest = item.versions.order_by("-number").first()
+        if latest and latest.content_hash == digest:
+            if item.current_version_id != latest.pk:
+                item.current_version = latest
+                item.save(update_fields=["current_version"])
+            return VersionOutcome(version=latest, created=False)
+        version = ItemVersion.objects.create(
+            item=item, number=(latest.number + 1) if latest else 1, content_hash=digest, **fields
+        )
+        item.current_version = version
+        item.save(update_fields=["current_version"])
+    return VersionOutcome(version=version, created=True)
 
 
 def load_course(folder: Path, report: LoadReport | None = None) -> LoadReport:
@@ -120,7 +269,6 @@ def load_course(folder: Path, report: LoadReport | None = None) -> LoadReport:
 
 def _load_item(assessment: Assessment, folder: Path, report: LoadReport) -> None:
     data = read_item(folder)
-    digest = content_hash(data["fields"])
     item, created = Item.objects.get_or_create(
         slug=folder.name, defaults={"assessment": assessment, "kind": data["kind"], "order": data["order"]}
     )
@@ -135,16 +283,11 @@ def _load_item(assessment: Assessment, folder: Path, report: LoadReport) -> None
         if changed:
             item.assessment, item.kind, item.order = assessment, data["kind"], data["order"]
             item.save(update_fields=changed)
-    latest = item.versions.order_by("-number").first()
-    if latest and latest.content_hash == digest:
+    outcome = item_version_save(item=item, fields=data["fields"])
+    if outcome.created:
+        report.versions_created.append(f"{item.slug} v{outcome.version.number}")
+    else:
         report.unchanged.append(item.slug)
-        return
-    version = ItemVersion.objects.create(
-        item=item, number=(latest.number + 1) if latest else 1, content_hash=digest, **data["fields"]
-    )
-    item.current_version = version
-    item.save(update_fields=["current_version"])
-    report.versions_created.append(f"{item.slug} v{version.number}")
 
 
 def load_all(root: Path) -> LoadReport:
@@ -154,21 +297,53 @@ def load_all(root: Path) -> LoadReport:
     return report
 
 
+def course_to_files(course: Course) -> dict[str, str]:
+    """A course as the files ``load_course`` reads, by path relative to the content root
+    (``<course>/course.yaml``, ``<course>/<assessment>/<item>/item.yaml`` ...). Items are written
+    from their current version; items never published are left out."""
+    root = course.slug
+    meta = {
+        "slug": course.slug,
+        "title": {"sv": course.title_sv, "en": course.title_en},
+        "description": {"sv": course.description_sv, "en": course.description_en},
+    }
+    files = {f"{root}/course.yaml": yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=120)}
+    for assessment in course.assessments.order_by("order", "slug"):
+        a_meta = {
+            "order": assessment.order,
+            "title": {"sv": assessment.title_sv, "en": assessment.title_en},
+            "release": assessment.release,
+        }
+        a_root = f"{root}/{assessment.slug}"
+        files[f"{a_root}/assessment.yaml"] = yaml.safe_dump(a_meta, allow_unicode=True, sort_keys=False, width=120)
+        for item in assessment.items.select_related("current_version").order_by("order", "slug"):
+            if item.current_version is None:
+                continue
+            item_files = item_to_files(kind=item.kind, order=item.order, fields=version_fields(item.current_version))
+            for name, text in item_files.items():
+                files[f"{a_root}/{item.slug}/{name}"] = text
+    return files
+
+
 def find_item_folder(root: Path, slug: str) -> Path | None:
     for path in root.glob(f"*/*/{slug}/item.yaml"):
         return path.parent
     return None
 
 
-def item_spec_from_folder(folder: Path) -> ItemSpec:
-    """What the harness needs, straight from an item folder (no database)."""
-    data = read_item(folder)
-    fields = data["fields"]
+def item_spec_from_fields(*, slug: str, kind: str, fields: Mapping[str, Any]) -> ItemSpec:
+    """What the harness needs of an item's content, wherever the content comes from."""
     return ItemSpec(
-        slug=folder.name,
-        kind=data["kind"],
+        slug=slug,
+        kind=kind,
         points=float(fields["points"]),
         checks_source=fields["checks"],
         rubric=fields["rubric"],
-        limits=fields["config"].get("limits", {}),
+        limits=(fields.get("config") or {}).get("limits", {}),
     )
+
+
+def item_spec_from_folder(folder: Path) -> ItemSpec:
+    """What the harness needs, straight from an item folder (no database)."""
+    data = read_item(folder)
+    return item_spec_from_fields(slug=folder.name, kind=data["kind"], fields=data["fields"])

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "exercises",
     "grader",
+    "authoring",
 ]
 
 MIDDLEWARE = [

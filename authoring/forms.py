@@ -1,0 +1,173 @@
+"""The item editor's forms. They only turn POST data into the content fields of
+``exercises.content`` (and back); saving goes through ``authoring.services``."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from exercises.models import Assessment, Item
+
+TEXT_LIMIT = 200_000
+QUEUES = [("grading", _("CPU (grading)")), ("grading-gpu", _("GPU (grading-gpu)"))]
+LIMIT_KEYS = ("cpu_seconds", "wall_seconds", "memory_mb")
+
+
+def _code(rows: int = 14) -> forms.Textarea:
+    # data-code marks the textareas authoring.js turns into CodeMirror editors.
+    return forms.Textarea(attrs={"rows": rows, "data-code": "python", "spellcheck": "false"})
+
+
+class ItemForm(forms.Form):
+    slug = forms.SlugField(label=_("Namn i adressen (slug)"), max_length=50)
+    kind = forms.ChoiceField(label=_("Typ"), choices=Item.Kind.choices)
+    assessment = forms.ModelChoiceField(label=_("Del"), queryset=Assessment.objects.none())
+    order = forms.IntegerField(label=_("Ordning"), min_value=0, initial=0)
+    points = forms.DecimalField(label=_("Poäng"), min_value=Decimal("0.01"), max_digits=6, decimal_places=2)
+    title_sv = forms.CharField(label=_("Titel (svenska)"), max_length=200)
+    title_en = forms.CharField(label=_("Titel (engelska)"), max_length=200, required=False)
+    prompt_sv = forms.CharField(label=_("Uppgiftstext (svenska, Markdown)"), widget=forms.Textarea(attrs={"rows": 8}), max_length=TEXT_LIMIT)
+    prompt_en = forms.CharField(
+        label=_("Uppgiftstext (engelska, Markdown)"), widget=forms.Textarea(attrs={"rows": 8}), max_length=TEXT_LIMIT, required=False
+    )
+    starter = forms.CharField(label=_("Startkod"), widget=_code(), required=False, strip=False, max_length=TEXT_LIMIT)
+    solution = forms.CharField(
+        label=_("Referenslösning / modellsvar"), widget=_code(), required=False, strip=False, max_length=TEXT_LIMIT
+    )
+    examples = forms.CharField(
+        label=_("Synliga exempeltester"), widget=_code(8), required=False, strip=False, max_length=TEXT_LIMIT
+    )
+    checks = forms.CharField(
+        label=_("Dolda kontroller (checks.py)"), widget=_code(18), required=False, strip=False, max_length=TEXT_LIMIT
+    )
+    queue = forms.ChoiceField(label=_("Kö"), choices=QUEUES, initial="grading")
+    cpu_seconds = forms.IntegerField(label=_("CPU-tid (s)"), min_value=1, max_value=600, required=False)
+    wall_seconds = forms.IntegerField(label=_("Väggklocka (s)"), min_value=1, max_value=900, required=False)
+    memory_mb = forms.IntegerField(label=_("Minne (MB)"), min_value=64, max_value=16384, required=False)
+
+    def __init__(self, *args: Any, course: Any, editing: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assessment"].queryset = course.assessments.order_by("order")
+        if editing:
+            # An item's name and type are fixed once it exists: submissions and links refer to them.
+            for name in ("slug", "kind"):
+                self.fields[name].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("kind") == Item.Kind.CODE:
+            for name in ("solution", "checks"):
+                if not (data.get(name) or "").strip():
+                    self.add_error(name, _("En kodövning behöver detta."))
+        return data
+
+    def to_fields(self, *, rubric: list[dict[str, Any]], previous: dict[str, Any] | None) -> dict[str, Any]:
+        """The content fields; config keys the form does not edit (variants) are kept."""
+        data = self.cleaned_data
+        config = dict((previous or {}).get("config") or {})
+        config.pop("examples", None)
+        config["queue"] = data["queue"]
+        limits = {k: data[k] for k in LIMIT_KEYS if data.get(k) is not None}
+        if limits:
+            config["limits"] = limits
+        else:
+            config.pop("limits", None)
+        if data["kind"] == Item.Kind.CODE and data.get("examples", "").strip():
+            config["examples"] = data["examples"]
+        return {
+            "title_sv": data["title_sv"],
+            "title_en": data.get("title_en", ""),
+            "prompt_sv": data["prompt_sv"],
+            "prompt_en": data.get("prompt_en", ""),
+            "points": str(data["points"]),
+            "starter": data.get("starter", ""),
+            "solution": data.get("solution", ""),
+            "checks": data.get("checks", "") if data["kind"] == Item.Kind.CODE else "",
+            "rubric": rubric if data["kind"] == Item.Kind.THEORY else [],
+            "config": config,
+        }
+
+    @staticmethod
+    def initial_from(*, slug: str, kind: str, assessment: Any, order: int, fields: dict[str, Any]) -> dict[str, Any]:
+        config = fields.get("config") or {}
+        limits = config.get("limits") or {}
+        return {
+            "slug": slug,
+            "kind": kind,
+            "assessment": assessment,
+            "order": order,
+            **{k: fields.get(k, "") for k in ("title_sv", "title_en", "prompt_sv", "prompt_en", "starter", "solution", "checks")},
+            "points": fields.get("points"),
+            "examples": config.get("examples", ""),
+            "queue": config.get("queue", "grading"),
+            **{k: limits.get(k) for k in LIMIT_KEYS},
+        }
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+class ConceptForm(forms.Form):
+    """One concept of a theory question's rubric; phrases one per line."""
+
+    id = forms.SlugField(label=_("Id"), max_length=80)
+    weight = forms.DecimalField(label=_("Vikt"), min_value=Decimal("0.1"), max_digits=5, decimal_places=2, initial=1)
+    label_sv = forms.CharField(label=_("Begrepp (svenska)"), max_length=500)
+    label_en = forms.CharField(label=_("Begrepp (engelska)"), max_length=500, required=False)
+    phrases_sv = forms.CharField(label=_("Fraser (svenska), en per rad"), widget=forms.Textarea(attrs={"rows": 4}))
+    phrases_en = forms.CharField(
+        label=_("Fraser (engelska), en per rad"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
+    hint_sv = forms.CharField(label=_("Ledtråd (svenska)"), max_length=1000, required=False)
+    hint_en = forms.CharField(label=_("Ledtråd (engelska)"), max_length=1000, required=False)
+
+    def to_concept(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        weight = data["weight"]
+        concept: dict[str, Any] = {
+            "id": data["id"],
+            # Whole weights stay integers, as in the YAML files, so an unedited rubric keeps its hash.
+            "weight": int(weight) if weight == weight.to_integral_value() else float(weight),
+            "label": {"sv": data["label_sv"], "en": data.get("label_en", "")},
+            "phrases": {"sv": _lines(data["phrases_sv"]), "en": _lines(data.get("phrases_en", ""))},
+        }
+        if data.get("hint_sv") or data.get("hint_en"):
+            concept["hint"] = {"sv": data.get("hint_sv", ""), "en": data.get("hint_en", "")}
+        return concept
+
+    @staticmethod
+    def initial_from(concept: dict[str, Any]) -> dict[str, Any]:
+        label, phrases, hint = concept.get("label") or {}, concept.get("phrases") or {}, concept.get("hint") or {}
+        return {
+            "id": concept.get("id", ""),
+            "weight": concept.get("weight", 1),
+            "label_sv": label.get("sv", ""),
+            "label_en": label.get("en", ""),
+            "phrases_sv": "\n".join(phrases.get("sv", []) or []),
+            "phrases_en": "\n".join(phrases.get("en", []) or []),
+            "hint_sv": hint.get("sv", ""),
+            "hint_en": hint.get("en", ""),
+        }
+
+
+class BaseConceptFormSet(forms.BaseFormSet):
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        ids = [f.cleaned_data["id"] for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+        if len(ids) != len(set(ids)):
+            raise forms.ValidationError(_("Varje begrepp behöver ett eget id."))
+
+    def rubric(self) -> list[dict[str, Any]]:
+        return [f.to_concept() for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
+
+
+ConceptFormSet = forms.formset_factory(ConceptForm, formset=BaseConceptFormSet, extra=2, can_delete=True, max_num=50)
+
+
+class ImportForm(forms.Form):
+    archive = forms.FileField(label=_("Zip-fil med kursmappen"))

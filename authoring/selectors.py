@@ -1,0 +1,80 @@
+"""Reads of the authoring app. Every lookup is scoped to the courses the user teaches, so a
+teacher of another course, a student or an anonymous user gets a 404, never someone's draft."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from dataclasses import dataclass
+
+from django.http import Http404
+
+from accounts.models import User
+from authoring.models import ItemDraft, ValidationRun
+from exercises.content import course_to_files
+from exercises.models import Assessment, Course, Item, Submission
+from exercises.selectors import courses_taught
+
+
+@dataclass
+class ItemRow:
+    slug: str
+    item: Item | None
+    draft: ItemDraft | None
+
+
+def course_taught_get(*, user: User, slug: str) -> Course:
+    try:
+        return courses_taught(user=user).get(slug=slug)
+    except Course.DoesNotExist:
+        raise Http404("No such course") from None
+
+
+def item_taught_get(*, user: User, slug: str) -> Item:
+    try:
+        return Item.objects.select_related("assessment__course", "current_version").get(
+            slug=slug, assessment__course__in=courses_taught(user=user)
+        )
+    except Item.DoesNotExist:
+        raise Http404("No such item") from None
+
+
+def draft_taught_get(*, user: User, pk: int) -> ItemDraft:
+    try:
+        return ItemDraft.objects.select_related("course", "assessment", "item__current_version").get(
+            pk=pk, course__in=courses_taught(user=user)
+        )
+    except ItemDraft.DoesNotExist:
+        raise Http404("No such draft") from None
+
+
+def validation_runs_of(*, draft: ItemDraft, limit: int = 10) -> list[ValidationRun]:
+    return list(draft.validation_runs.order_by("-created_at", "-pk")[:limit])
+
+
+def course_overview(*, course: Course) -> list[tuple[Assessment, list[ItemRow]]]:
+    """Each assessment with its items and drafts (a draft of a new item has no item yet)."""
+    items = Item.objects.filter(assessment__course=course).select_related("current_version")
+    drafts = {d.slug: d for d in ItemDraft.objects.filter(course=course).select_related("item__current_version")}
+    result = []
+    for assessment in course.assessments.order_by("order", "slug"):
+        rows = [ItemRow(slug=i.slug, item=i, draft=drafts.pop(i.slug, None)) for i in items if i.assessment_id == assessment.pk]
+        rows += [ItemRow(slug=d.slug, item=None, draft=d) for d in list(drafts.values()) if d.assessment_id == assessment.pk and d.item_id is None]
+        result.append((assessment, rows))
+    return result
+
+
+def course_export_zip(*, course: Course) -> bytes:
+    """The course as a zip of the folder ``load_content`` reads (``<course>/course.yaml`` ...)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for path, text in sorted(course_to_files(course).items()):
+            archive.writestr(path, text)
+    return buffer.getvalue()
+
+
+def older_submission_count(*, draft: ItemDraft) -> int:
+    """Submissions of the draft's item graded against a version other than the current one."""
+    if draft.item_id is None or draft.item.current_version_id is None:
+        return 0
+    return Submission.objects.filter(item_id=draft.item_id).exclude(item_version_id=draft.item.current_version_id).count()

@@ -1,0 +1,360 @@
+"""Writes of the authoring app: drafts, validation on the workers, publishing, import.
+
+Publishing goes through ``exercises.content.item_version_save``, the same function the file
+loader uses, so a version made in the browser and one loaded from git are the same thing.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import IO, Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from authoring.models import ItemDraft, ValidationRun
+from exercises import selectors as exercise_selectors
+from exercises.content import (
+    ContentError,
+    LoadReport,
+    content_hash,
+    item_from_files,
+    item_spec_from_fields,
+    item_to_files,
+    item_version_save,
+    load_course,
+    version_fields,
+)
+from exercises.models import Assessment, Course, Item, ItemVersion, Submission
+
+logger = logging.getLogger(__name__)
+
+# An imported zip is untrusted input: bounded before anything is extracted.
+IMPORT_MAX_BYTES = 5 * 1024 * 1024
+IMPORT_MAX_UNPACKED_BYTES = 20 * 1024 * 1024
+IMPORT_MAX_FILES = 2000
+
+
+def _require_teacher(*, user: User, course: Course) -> None:
+    if not exercise_selectors.user_teaches(user=user, course=course):
+        raise PermissionDenied(_("Du undervisar inte på den här kursen."))
+
+
+def _check_fields(*, slug: str, kind: str, order: int, fields: dict[str, Any]) -> dict[str, Any]:
+    """Run the draft's content through the same reader as the files: what cannot be loaded from
+    git cannot be saved here either. Returns the fields as the loader would store them."""
+    try:
+        return item_from_files(item_to_files(kind=kind, order=order, fields=fields), where=slug)["fields"]
+    except ContentError as exc:
+        raise ValidationError(str(exc)) from exc
+
+
+def draft_create(
+    *, user: User, assessment: Assessment, slug: str, kind: str, order: int, fields: dict[str, Any]
+) -> ItemDraft:
+    """A new item, not yet published: it gets an Item only when it first passes validation."""
+    _require_teacher(user=user, course=assessment.course)
+    if Item.objects.filter(slug=slug).exists() or ItemDraft.objects.filter(slug=slug).exists():
+        raise ValidationError(_("Det finns redan en uppgift med namnet %(slug)s.") % {"slug": slug})
+    fields = _check_fields(slug=slug, kind=kind, order=order, fields=fields)
+    return ItemDraft.objects.create(
+        course=assessment.course,
+        assessment=assessment,
+        slug=slug,
+        kind=kind,
+        order=order,
+        fields=fields,
+        content_hash=content_hash(fields),
+        created_by=user,
+        updated_by=user,
+    )
+
+
+def draft_for_item(*, user: User, item: Item) -> ItemDraft:
+    """The item's draft, started from its current version the first time it is edited."""
+    course = item.assessment.course
+    _require_teacher(user=user, course=course)
+    existing = ItemDraft.objects.filter(item=item).first()
+    if existing:
+        return existing
+    if item.current_version is None:
+        raise ValidationError(_("Uppgiften har ingen version att utgå från."))
+    fields = version_fields(item.current_version)
+    draft, _created = ItemDraft.objects.get_or_create(
+        item=item,
+        defaults={
+            "course": course,
+            "assessment": item.assessment,
+            "slug": item.slug,
+            "kind": item.kind,
+            "order": item.order,
+            "fields": fields,
+            "content_hash": content_hash(fields),
+            "published_version": item.current_version,
+            "created_by": user,
+            "updated_by": user,
+        },
+    )
+    return draft
+
+
+def draft_update(
+    *, user: User, draft: ItemDraft, assessment: Assessment, order: int, fields: dict[str, Any]
+) -> ItemDraft:
+    _require_teacher(user=user, course=draft.course)
+    if assessment.course_id != draft.course_id:
+        raise ValidationError(_("Delen hör till en annan kurs."))
+    fields = _check_fields(slug=draft.slug, kind=draft.kind, order=order, fields=fields)
+    draft.assessment, draft.order, draft.fields = assessment, order, fields
+    draft.content_hash = content_hash(fields)
+    draft.updated_by = user
+    draft.save(update_fields=["assessment", "order", "fields", "content_hash", "updated_by", "updated_at"])
+    return draft
+
+
+def validation_request(*, user: User, draft: ItemDraft) -> ValidationRun:
+    """Queue a validation of the draft as it is now; the worker picks it up after commit."""
+    _require_teacher(user=user, course=draft.course)
+    with transaction.atomic():
+        run = ValidationRun.objects.create(
+            draft=draft, content_hash=draft.content_hash, fields=draft.fields, requested_by=user
+        )
+        transaction.on_commit(lambda: validation_enqueue(run=run))
+    return run
+
+
+def validation_enqueue(*, run: ValidationRun) -> bool:
+    from authoring.tasks import validate_draft
+
+    ValidationRun.objects.filter(pk=run.pk).update(queued_at=timezone.now())
+    queue = str((run.fields.get("config") or {}).get("queue", "grading"))
+    try:
+        validate_draft.apply_async(args=[run.pk], queue=queue)
+    except Exception:  # the broker is down: say so on the run rather than leave it queued forever
+        logger.exception("could not enqueue validation run %s", run.pk)
+        ValidationRun.objects.filter(pk=run.pk, status=ValidationRun.Status.QUEUED).update(
+            status=ValidationRun.Status.ERROR,
+            problems=[{"sv": "Kön till rättningen svarar inte; försök igen.", "en": "The grading queue is down; try again."}],
+            finished_at=timezone.now(),
+        )
+        return False
+    return True
+
+
+def _problem(sv: str, en: str) -> dict[str, str]:
+    return {"sv": sv, "en": en}
+
+
+def _grade(spec: Any, text: str) -> dict[str, Any]:
+    from grader.harness import grade
+
+    try:
+        return grade(spec, text).as_dict()
+    except Exception as exc:  # teacher code (checks.py) that does not load or raises while grading
+        logger.info("validation: checks raised %s", exc, exc_info=True)
+        return {
+            "status": "checks_error",
+            "score": 0.0,
+            "max_score": spec.points,
+            "checks": [],
+            "output": "",
+            "error": {"type": type(exc).__name__, "message": str(exc)[:2000]},
+        }
+
+
+def validation_run_execute(*, run_id: int, worker: str = "") -> ValidationRun | None:
+    """Grade the draft's reference solution and starter through the same harness and sandbox as
+    submissions; None if the run is gone or another worker has it.
+
+    1. Claim the run with a conditional UPDATE (safe if the message is delivered twice).
+    2. Grade the reference solution: it must be graded with full marks.
+    3. Grade the starter: it must compile and must not earn full marks.
+    4. If the exercise has visible examples, run them after the reference solution: they must pass.
+    5. Record both results and the verdict; nothing of the students' submissions is read or written.
+    """
+    claimed = ValidationRun.objects.filter(pk=run_id, status=ValidationRun.Status.QUEUED).update(
+        status=ValidationRun.Status.RUNNING, started_at=timezone.now(), worker=worker or socket.gethostname()
+    )
+    if claimed != 1:
+        return None
+    run = ValidationRun.objects.select_related("draft").get(pk=run_id)
+    fields, draft = run.fields, run.draft
+    spec = item_spec_from_fields(slug=draft.slug, kind=draft.kind, fields=fields)
+    problems: list[dict[str, str]] = []
+    if not fields.get("solution", "").strip():
+        problems.append(
+            _problem(
+                "Det finns ingen referenslösning (modellsvar) att rätta.",
+                "There is no reference solution (model answer) to grade.",
+            )
+        )
+    solution = _grade(spec, fields.get("solution", ""))
+    starter = _grade(spec, fields.get("starter", ""))
+    platform_down = "error" in (solution["status"], starter["status"])
+    if solution["status"] == "checks_error":
+        error = solution["error"]
+        problems.append(
+            _problem(
+                f"De dolda kontrollerna gav ett fel: {error['type']}: {error['message']}",
+                f"The hidden checks raised an error: {error['type']}: {error['message']}",
+            )
+        )
+    elif solution["status"] != "graded" or solution["score"] < solution["max_score"]:
+        problems.append(
+            _problem(
+                f"Referenslösningen fick {solution['score']:g} av {solution['max_score']:g} poäng ({solution['status']}); den måste få full poäng.",
+                f"The reference solution earned {solution['score']:g} of {solution['max_score']:g} points ({solution['status']}); it must earn full marks.",
+            )
+        )
+    if starter["status"] == "syntax_error":
+        problems.append(_problem("Startkoden har ett syntaxfel.", "The starter has a syntax error."))
+    elif starter["status"] == "graded" and starter["score"] >= starter["max_score"]:
+        problems.append(
+            _problem(
+                "Startkoden får full poäng; den får inte lösa uppgiften.",
+                "The starter earns full marks; it must not solve the exercise.",
+            )
+        )
+    examples = str((fields.get("config") or {}).get("examples", ""))
+    if draft.kind == "code" and examples.strip() and not problems:
+        with_examples = _grade(spec, fields["solution"] + "\n\n# --- visible examples ---\n" + examples)
+        solution["examples_status"] = with_examples["status"]
+        if with_examples["status"] != "graded":
+            message = next((c["message_sv"] for c in with_examples.get("checks", [])), "")
+            problems.append(
+                _problem(
+                    f"Referenslösningen klarar inte de synliga exemplen: {message}",
+                    f"The reference solution does not pass the visible examples: {with_examples['status']}",
+                )
+            )
+    if platform_down:
+        status = ValidationRun.Status.ERROR
+    else:
+        status = ValidationRun.Status.FAILED if problems else ValidationRun.Status.PASSED
+    run.status, run.solution_result, run.starter_result, run.problems = status, solution, starter, problems
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "solution_result", "starter_result", "problems", "finished_at"])
+    return run
+
+
+@dataclass
+class PublishOutcome:
+    version: ItemVersion
+    created: bool
+    # Submissions graded against an earlier version of the item: the teacher may regrade them.
+    older_submissions: int
+
+
+def draft_publish(*, user: User, draft: ItemDraft) -> PublishOutcome:
+    """Make the draft the item's current version, if its exact content passed validation.
+
+    1. Refuse unless the latest validation of this very content hash passed.
+    2. Create the Item the first time; move it to the draft's assessment and order.
+    3. ``item_version_save``: a new ItemVersion if the content changed. Old submissions keep
+       theirs; regrading them is the teacher's choice, on the dashboard.
+    """
+    _require_teacher(user=user, course=draft.course)
+    passed = draft.validation_runs.filter(content_hash=draft.content_hash, status=ValidationRun.Status.PASSED)
+    if not passed.exists():
+        raise ValidationError(
+            _("Utkastet kan inte publiceras: det har inte klarat valideringen i sin nuvarande form.")
+        )
+    with transaction.atomic():
+        draft = ItemDraft.objects.select_for_update().get(pk=draft.pk)
+        item = draft.item
+        if item is None:
+            if Item.objects.filter(slug=draft.slug).exists():
+                raise ValidationError(_("Det finns redan en uppgift med namnet %(slug)s.") % {"slug": draft.slug})
+            item = Item.objects.create(
+                assessment=draft.assessment, slug=draft.slug, kind=draft.kind, order=draft.order, is_published=True
+            )
+        else:
+            item.assessment, item.order, item.is_published = draft.assessment, draft.order, True
+            item.save(update_fields=["assessment", "order", "is_published"])
+        outcome = item_version_save(item=item, fields=draft.fields)
+        draft.item, draft.published_version = item, outcome.version
+        draft.updated_by = user
+        draft.save(update_fields=["item", "published_version", "updated_by", "updated_at"])
+    older = Submission.objects.filter(item=item).exclude(item_version=outcome.version).count()
+    return PublishOutcome(version=outcome.version, created=outcome.created, older_submissions=older)
+
+
+def _safe_member(name: str) -> PurePosixPath | None:
+    path = PurePosixPath(name)
+    if path.is_absolute() or ".." in path.parts or not path.parts or "\\" in name:
+        return None
+    return path
+
+
+def course_import_zip(*, user: User, upload: IO[bytes], size: int) -> tuple[Course, LoadReport]:
+    """Load a zip of a course folder (as ``course_export_zip`` writes it, or zipped from git).
+
+    1. Bound and check the archive before extracting: size, file count, no absolute or ``..``
+       paths, no links; exactly one ``course.yaml``.
+    2. Only a teacher of that course may import into it; only an admin may create a new course.
+    3. Extract to a private temporary folder and hand it to ``load_course``, the loader of
+       ``manage.py load_content``: a changed item gets a new version, an unchanged one nothing.
+    """
+    if size > IMPORT_MAX_BYTES:
+        raise ValidationError(_("Filen är för stor (högst %(mb)d MB).") % {"mb": IMPORT_MAX_BYTES // 1024 // 1024})
+    try:
+        archive = zipfile.ZipFile(upload)
+    except zipfile.BadZipFile:
+        raise ValidationError(_("Filen är inte en zip-fil.")) from None
+    with archive:
+        members = [m for m in archive.infolist() if not m.is_dir()]
+        if len(members) > IMPORT_MAX_FILES or sum(m.file_size for m in members) > IMPORT_MAX_UNPACKED_BYTES:
+            raise ValidationError(_("Zip-filen innehåller för mycket."))
+        for member in members:
+            if _safe_member(member.filename) is None or (member.external_attr >> 16) & 0o170000 == 0o120000:
+                raise ValidationError(_("Otillåten sökväg i zip-filen: %(name)s") % {"name": member.filename})
+        course_files = [m for m in members if PurePosixPath(m.filename).name == "course.yaml"]
+        if len(course_files) != 1:
+            raise ValidationError(_("Zip-filen ska innehålla exakt en kurs (en course.yaml)."))
+        with tempfile.TemporaryDirectory(prefix="course-import-") as tmp:
+            root = Path(tmp)
+            for member in members:
+                target = root.joinpath(*PurePosixPath(member.filename).parts)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_bytes(archive.read(member))
+            folder = root.joinpath(*PurePosixPath(course_files[0].filename).parent.parts)
+            return _import_folder(user=user, folder=folder)
+
+
+def _import_folder(*, user: User, folder: Path) -> tuple[Course, LoadReport]:
+    import yaml
+
+    try:
+        meta = yaml.safe_load((folder / "course.yaml").read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ValidationError(f"course.yaml: {exc}") from exc
+    slug = str(meta.get("slug", folder.name)) if isinstance(meta, dict) else folder.name
+    course = Course.objects.filter(slug=slug).first()
+    if course is None and not user.is_platform_admin:
+        raise PermissionDenied(_("Bara en administratör kan skapa en ny kurs."))
+    if course is not None:
+        _require_teacher(user=user, course=course)
+    _refuse_foreign_items(folder=folder, slug=slug)
+    try:
+        report = load_course(folder)
+    except (ContentError, ValueError, UnicodeDecodeError) as exc:
+        raise ValidationError(_("Kursen kunde inte läsas: %(error)s") % {"error": exc}) from exc
+    return Course.objects.get(slug=slug), report
+
+
+def _refuse_foreign_items(*, folder: Path, slug: str) -> None:
+    """Item slugs are global: an import must not move another course's item into this one."""
+    slugs = [p.parent.name for p in folder.glob("*/*/item.yaml")]
+    foreign = Item.objects.filter(slug__in=slugs).exclude(assessment__course__slug=slug).values_list("slug", flat=True)
+    if foreign:
+        raise ValidationError(
+            _("Uppgifterna %(slugs)s hör till en annan kurs.") % {"slugs": ", ".join(sorted(foreign))}
+        )

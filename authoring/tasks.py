@@ -1,0 +1,12 @@
+"""Celery tasks of the authoring app: thin, they take ids and call services."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="authoring.tasks.validate_draft", ignore_result=True)
+def validate_draft(run_id: int) -> None:
+    from authoring.services import validation_run_execute
+
+    validation_run_execute(run_id=run_id, worker=validate_draft.request.hostname or "")
