@@ -29,9 +29,18 @@ class ItemForm(forms.Form):
     points = forms.DecimalField(label=_("Poäng"), min_value=Decimal("0.01"), max_digits=6, decimal_places=2)
     title_sv = forms.CharField(label=_("Titel (svenska)"), max_length=200)
     title_en = forms.CharField(label=_("Titel (engelska)"), max_length=200, required=False)
-    prompt_sv = forms.CharField(label=_("Uppgiftstext (svenska, Markdown)"), widget=forms.Textarea(attrs={"rows": 8}), max_length=TEXT_LIMIT)
+    prompt_sv = forms.CharField(
+        label=_("Uppgiftstext (svenska, Markdown)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=TEXT_LIMIT,
+        strip=False,
+    )
     prompt_en = forms.CharField(
-        label=_("Uppgiftstext (engelska, Markdown)"), widget=forms.Textarea(attrs={"rows": 8}), max_length=TEXT_LIMIT, required=False
+        label=_("Uppgiftstext (engelska, Markdown)"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        max_length=TEXT_LIMIT,
+        required=False,
+        strip=False,
     )
     starter = forms.CharField(label=_("Startkod"), widget=_code(), required=False, strip=False, max_length=TEXT_LIMIT)
     solution = forms.CharField(
@@ -48,8 +57,12 @@ class ItemForm(forms.Form):
     wall_seconds = forms.IntegerField(label=_("Väggklocka (s)"), min_value=1, max_value=900, required=False)
     memory_mb = forms.IntegerField(label=_("Minne (MB)"), min_value=64, max_value=16384, required=False)
 
-    def __init__(self, *args: Any, course: Any, editing: bool = False, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, course: Any, editing: bool = False, kind: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if kind == Item.Kind.THEORY:
+            # A model answer is prose: a plain textarea, spell-checked, not a code editor.
+            for name in ("starter", "solution"):
+                self.fields[name].widget = forms.Textarea(attrs={"rows": 8})
         self.fields["assessment"].queryset = course.assessments.order_by("order")
         if editing:
             # An item's name and type are fixed once it exists: submissions and links refer to them.
@@ -58,6 +71,10 @@ class ItemForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
+        # Browsers send textarea lines ending in CRLF; the files (and the content hash) use LF.
+        for name, value in data.items():
+            if isinstance(value, str):
+                data[name] = value.replace("\r\n", "\n")
         if data.get("kind") == Item.Kind.CODE:
             for name in ("solution", "checks"):
                 if not (data.get(name) or "").strip():
@@ -68,15 +85,18 @@ class ItemForm(forms.Form):
         """The content fields; config keys the form does not edit (variants) are kept."""
         data = self.cleaned_data
         config = dict((previous or {}).get("config") or {})
-        config.pop("examples", None)
-        config["queue"] = data["queue"]
-        limits = {k: data[k] for k in LIMIT_KEYS if data.get(k) is not None}
-        if limits:
-            config["limits"] = limits
-        else:
-            config.pop("limits", None)
-        if data["kind"] == Item.Kind.CODE and data.get("examples", "").strip():
-            config["examples"] = data["examples"]
+        if data["kind"] == Item.Kind.CODE:
+            config.pop("examples", None)
+            # The default queue is written only where it was before, so an unedited item keeps its hash.
+            if data["queue"] != "grading" or "queue" in config:
+                config["queue"] = data["queue"]
+            limits = {k: data[k] for k in LIMIT_KEYS if data.get(k) is not None}
+            if limits:
+                config["limits"] = limits
+            else:
+                config.pop("limits", None)
+            if data.get("examples", "").strip():
+                config["examples"] = data["examples"]
         return {
             "title_sv": data["title_sv"],
             "title_en": data.get("title_en", ""),
@@ -99,7 +119,10 @@ class ItemForm(forms.Form):
             "kind": kind,
             "assessment": assessment,
             "order": order,
-            **{k: fields.get(k, "") for k in ("title_sv", "title_en", "prompt_sv", "prompt_en", "starter", "solution", "checks")},
+            **{
+                k: fields.get(k, "")
+                for k in ("title_sv", "title_en", "prompt_sv", "prompt_en", "starter", "solution", "checks")
+            },
             "points": fields.get("points"),
             "examples": config.get("examples", ""),
             "queue": config.get("queue", "grading"),

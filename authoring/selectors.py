@@ -58,8 +58,16 @@ def course_overview(*, course: Course) -> list[tuple[Assessment, list[ItemRow]]]
     drafts = {d.slug: d for d in ItemDraft.objects.filter(course=course).select_related("item__current_version")}
     result = []
     for assessment in course.assessments.order_by("order", "slug"):
-        rows = [ItemRow(slug=i.slug, item=i, draft=drafts.pop(i.slug, None)) for i in items if i.assessment_id == assessment.pk]
-        rows += [ItemRow(slug=d.slug, item=None, draft=d) for d in list(drafts.values()) if d.assessment_id == assessment.pk and d.item_id is None]
+        rows = [
+            ItemRow(slug=i.slug, item=i, draft=drafts.pop(i.slug, None))
+            for i in items
+            if i.assessment_id == assessment.pk
+        ]
+        rows += [
+            ItemRow(slug=d.slug, item=None, draft=d)
+            for d in list(drafts.values())
+            if d.assessment_id == assessment.pk and d.item_id is None
+        ]
         result.append((assessment, rows))
     return result
 
@@ -77,4 +85,6 @@ def older_submission_count(*, draft: ItemDraft) -> int:
     """Submissions of the draft's item graded against a version other than the current one."""
     if draft.item_id is None or draft.item.current_version_id is None:
         return 0
-    return Submission.objects.filter(item_id=draft.item_id).exclude(item_version_id=draft.item.current_version_id).count()
+    return (
+        Submission.objects.filter(item_id=draft.item_id).exclude(item_version_id=draft.item.current_version_id).count()
+    )

@@ -142,7 +142,9 @@ def validation_enqueue(*, run: ValidationRun) -> bool:
         logger.exception("could not enqueue validation run %s", run.pk)
         ValidationRun.objects.filter(pk=run.pk, status=ValidationRun.Status.QUEUED).update(
             status=ValidationRun.Status.ERROR,
-            problems=[{"sv": "Kön till rättningen svarar inte; försök igen.", "en": "The grading queue is down; try again."}],
+            problems=[
+                {"sv": "Kön till rättningen svarar inte; försök igen.", "en": "The grading queue is down; try again."}
+            ],
             finished_at=timezone.now(),
         )
         return False
@@ -264,9 +266,7 @@ def draft_publish(*, user: User, draft: ItemDraft) -> PublishOutcome:
     _require_teacher(user=user, course=draft.course)
     passed = draft.validation_runs.filter(content_hash=draft.content_hash, status=ValidationRun.Status.PASSED)
     if not passed.exists():
-        raise ValidationError(
-            _("Utkastet kan inte publiceras: det har inte klarat valideringen i sin nuvarande form.")
-        )
+        raise ValidationError(_("Utkastet kan inte publiceras: det har inte klarat valideringen i sin nuvarande form."))
     with transaction.atomic():
         draft = ItemDraft.objects.select_for_update().get(pk=draft.pk)
         item = draft.item

@@ -72,7 +72,13 @@ def _editor(request: HttpRequest, *, course: Any, draft: ItemDraft | None) -> Ht
     """The create and edit page: the item form and, for theory questions, the rubric formset."""
     editing = draft is not None
     if request.method == "POST":
-        form = ItemForm(request.POST, course=course, editing=editing, initial=_initial(draft) if draft else None)
+        form = ItemForm(
+            request.POST,
+            course=course,
+            editing=editing,
+            kind=draft.kind if draft else None,
+            initial=_initial(draft) if draft else None,
+        )
         concepts = ConceptFormSet(request.POST, prefix="concepts")
         kind = draft.kind if draft else request.POST.get("kind")
         concepts_ok = kind != "theory" or concepts.is_valid()
@@ -106,7 +112,12 @@ def _editor(request: HttpRequest, *, course: Any, draft: ItemDraft | None) -> Ht
                     return redirect("authoring:validation", pk=draft.pk)
                 return redirect(draft)
     else:
-        form = ItemForm(course=course, editing=editing, initial=_initial(draft) if draft else None)
+        form = ItemForm(
+            course=course,
+            editing=editing,
+            kind=draft.kind if draft else None,
+            initial=_initial(draft) if draft else None,
+        )
         rubric = draft.fields.get("rubric", []) if draft else []
         concepts = ConceptFormSet(prefix="concepts", initial=[ConceptForm.initial_from(c) for c in rubric])
     return render(
@@ -203,7 +214,8 @@ def draft_publish(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("authoring:validation", pk=draft.pk)
     if outcome.created:
         messages.success(
-            request, _("Version %(number)d av %(slug)s är publicerad.") % {"number": outcome.version.number, "slug": draft.slug}
+            request,
+            _("Version %(number)d av %(slug)s är publicerad.") % {"number": outcome.version.number, "slug": draft.slug},
         )
     else:
         messages.info(request, _("Innehållet var redan publicerat; ingen ny version behövdes."))

@@ -6,61 +6,141 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('exercises', '0001_initial'),
+        ("exercises", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ItemDraft',
+            name="ItemDraft",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField()),
-                ('kind', models.CharField(choices=[('theory', 'Teorifråga'), ('code', 'Kodövning')], max_length=16)),
-                ('order', models.PositiveIntegerField(default=0)),
-                ('fields', models.JSONField(default=dict, help_text="The content, shaped like an ItemVersion's fields")),
-                ('content_hash', models.CharField(max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('assessment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='item_drafts', to='exercises.assessment')),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='item_drafts', to='exercises.course')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='authoring_draft', to='exercises.item')),
-                ('published_version', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='exercises.itemversion')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("slug", models.SlugField()),
+                ("kind", models.CharField(choices=[("theory", "Teorifråga"), ("code", "Kodövning")], max_length=16)),
+                ("order", models.PositiveIntegerField(default=0)),
+                (
+                    "fields",
+                    models.JSONField(default=dict, help_text="The content, shaped like an ItemVersion's fields"),
+                ),
+                ("content_hash", models.CharField(max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "assessment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="item_drafts",
+                        to="exercises.assessment",
+                    ),
+                ),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="item_drafts", to="exercises.course"
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="authoring_draft",
+                        to="exercises.item",
+                    ),
+                ),
+                (
+                    "published_version",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="exercises.itemversion",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assessment__order', 'order', 'slug'],
+                "ordering": ["assessment__order", "order", "slug"],
             },
         ),
         migrations.CreateModel(
-            name='ValidationRun',
+            name="ValidationRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('content_hash', models.CharField(max_length=64)),
-                ('fields', models.JSONField(default=dict)),
-                ('status', models.CharField(choices=[('queued', 'I kö'), ('running', 'Körs'), ('passed', 'Godkänd'), ('failed', 'Underkänd'), ('error', 'Plattformsfel')], db_index=True, default='queued', max_length=16)),
-                ('solution_result', models.JSONField(blank=True, null=True)),
-                ('starter_result', models.JSONField(blank=True, null=True)),
-                ('problems', models.JSONField(blank=True, default=list, help_text='Why it failed, one message each (sv, en)')),
-                ('worker', models.CharField(blank=True, max_length=200)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('queued_at', models.DateTimeField(blank=True, null=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
-                ('draft', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='validation_runs', to='authoring.itemdraft')),
-                ('requested_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("content_hash", models.CharField(max_length=64)),
+                ("fields", models.JSONField(default=dict)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "I kö"),
+                            ("running", "Körs"),
+                            ("passed", "Godkänd"),
+                            ("failed", "Underkänd"),
+                            ("error", "Plattformsfel"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("solution_result", models.JSONField(blank=True, null=True)),
+                ("starter_result", models.JSONField(blank=True, null=True)),
+                (
+                    "problems",
+                    models.JSONField(blank=True, default=list, help_text="Why it failed, one message each (sv, en)"),
+                ),
+                ("worker", models.CharField(blank=True, max_length=200)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("queued_at", models.DateTimeField(blank=True, null=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "draft",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="validation_runs",
+                        to="authoring.itemdraft",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddConstraint(
-            model_name='itemdraft',
-            constraint=models.UniqueConstraint(fields=('slug',), name='unique_item_draft_slug'),
+            model_name="itemdraft",
+            constraint=models.UniqueConstraint(fields=("slug",), name="unique_item_draft_slug"),
         ),
     ]
