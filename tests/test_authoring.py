@@ -332,7 +332,7 @@ def test_export_then_import_round_trips_without_new_versions(personas, tmp_path)
         for name in src.namelist():
             text = src.read(name)
             if name.endswith("count-parameters/prompt.sv.md"):
-                text += "\nEn ny mening.\n".encode()
+                text += b"\nEn ny mening.\n"
             dst.writestr(name, text)
     response = import_zip(client, buffer.getvalue())
     assert "0 nya uppgifter, 1 nya versioner, 14 oförändrade" in response.content.decode()
