@@ -64,6 +64,7 @@ class ItemForm(forms.Form):
             for name in ("starter", "solution"):
                 self.fields[name].widget = forms.Textarea(attrs={"rows": 8})
         self.fields["assessment"].queryset = course.assessments.order_by("order")
+        self.fields["assessment"].label_from_instance = lambda a: a.title
         if editing:
             # An item's name and type are fixed once it exists: submissions and links refer to them.
             for name in ("slug", "kind"):
