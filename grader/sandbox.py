@@ -35,6 +35,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -326,28 +327,32 @@ class ForkServerDown(RuntimeError):
 
 
 _SERVER: ForkServer | None = None
+_SERVER_LOCK = threading.Lock()  # the worker starts it in the background at process start
 _WARM_BROKEN = False  # set once the fork server cannot start at all in this process
 
 
 def forkserver() -> ForkServer:
     """This process's fork server, started (or restarted) on demand."""
     global _SERVER, _WARM_BROKEN
-    if _SERVER is None or not _SERVER.alive():
-        if _SERVER is not None:
-            _SERVER.stop()
-        try:
-            _SERVER = ForkServer(Limits())
-        except ForkServerDown:
-            _WARM_BROKEN = True
-            raise
-    return _SERVER
+    with _SERVER_LOCK:
+        if _SERVER is None or not _SERVER.alive():
+            if _SERVER is not None:
+                _SERVER.stop()
+                _SERVER = None
+            try:
+                _SERVER = ForkServer(Limits())
+            except ForkServerDown:
+                _WARM_BROKEN = True
+                raise
+        return _SERVER
 
 
 def forkserver_stop() -> None:
     global _SERVER
-    if _SERVER is not None:
-        _SERVER.stop()
-        _SERVER = None
+    with _SERVER_LOCK:
+        if _SERVER is not None:
+            _SERVER.stop()
+            _SERVER = None
 
 
 atexit.register(forkserver_stop)
