@@ -133,11 +133,14 @@ def validation_request(*, user: User, draft: ItemDraft) -> ValidationRun:
 
 def validation_enqueue(*, run: ValidationRun) -> bool:
     from authoring.tasks import validate_draft
+    from grader.routing import choose_queue
 
     ValidationRun.objects.filter(pk=run.pk).update(queued_at=timezone.now())
-    queue = str((run.fields.get("config") or {}).get("queue", "grading"))
+    config = run.fields.get("config") or {}
+    # The same routing as submissions (exercises.models.ItemVersion.queue, grader.routing).
+    requested = "grading-gpu" if config.get("gpu") else str(config.get("queue", "grading"))
     try:
-        validate_draft.apply_async(args=[run.pk], queue=queue)
+        validate_draft.apply_async(args=[run.pk], queue=choose_queue(requested=requested))
     except Exception:  # the broker is down: say so on the run rather than leave it queued forever
         logger.exception("could not enqueue validation run %s", run.pk)
         ValidationRun.objects.filter(pk=run.pk, status=ValidationRun.Status.QUEUED).update(

@@ -67,7 +67,7 @@ TEXT_FILES: dict[str, dict[str, str]] = {
 # Visible example tests of a coding exercise: shown to students, kept in ``config`` so that adding
 # them changes the content hash (a new version) without a new column on ItemVersion.
 EXAMPLES_FILE = "examples.py"
-CONFIG_KEYS = ("limits", "queue", "variants")
+CONFIG_KEYS = ("limits", "queue", "gpu", "variants")
 VERSION_FIELDS = (
     "title_sv",
     "title_en",
