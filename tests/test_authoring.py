@@ -385,3 +385,15 @@ def test_a_teacher_of_another_course_cannot_import_into_this_one(personas):
     response = import_zip(client_for("outsider"), data)
     assert "Du undervisar inte på den här kursen." in response.content.decode()
     assert ItemVersion.objects.count() == versions
+
+
+def test_the_authoring_pages_speak_english_too(draft):
+    client = client_for("teacher")
+    client.cookies["django_language"] = "en"
+    assert "Author items" in client.get("/authoring/").content.decode()
+    html = client.get(f"/authoring/drafts/{draft.pk}/").content.decode()
+    assert "Hidden checks are trusted code" in html and "Save and validate" in html
+    assert (
+        "The draft has not been validated yet."
+        in client.get(f"/authoring/drafts/{draft.pk}/validation/").content.decode()
+    )
