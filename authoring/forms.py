@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+import yaml
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -52,6 +53,13 @@ class ItemForm(forms.Form):
     checks = forms.CharField(
         label=_("Dolda kontroller (checks.py)"), widget=_code(18), required=False, strip=False, max_length=TEXT_LIMIT
     )
+    rubric_other = forms.CharField(
+        label=_("Övriga rader i bedömningsmallen (YAML)"),
+        help_text=_("Rader utan id, t.ex. ämnesord (role: topic). Bevaras som de är."),
+        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
+        required=False,
+        strip=False,
+    )
     queue = forms.ChoiceField(label=_("Kö"), choices=QUEUES, initial="grading")
     cpu_seconds = forms.IntegerField(label=_("CPU-tid (s)"), min_value=1, max_value=600, required=False)
     wall_seconds = forms.IntegerField(label=_("Väggklocka (s)"), min_value=1, max_value=900, required=False)
@@ -82,6 +90,12 @@ class ItemForm(forms.Form):
                     self.add_error(name, _("En kodövning behöver detta."))
         return data
 
+    def clean_rubric_other(self) -> list[dict[str, Any]]:
+        entries = _yaml_field(self.cleaned_data.get("rubric_other", ""), default=[])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise forms.ValidationError(_("Skriv en YAML-lista av poster (mappningar)."))
+        return entries
+
     def to_fields(self, *, rubric: list[dict[str, Any]], previous: dict[str, Any] | None) -> dict[str, Any]:
         """The content fields; config keys the form does not edit (variants) are kept."""
         data = self.cleaned_data
@@ -107,7 +121,7 @@ class ItemForm(forms.Form):
             "starter": data.get("starter", ""),
             "solution": data.get("solution", ""),
             "checks": data.get("checks", "") if data["kind"] == Item.Kind.CODE else "",
-            "rubric": rubric if data["kind"] == Item.Kind.THEORY else [],
+            "rubric": data.get("rubric_other", []) + rubric if data["kind"] == Item.Kind.THEORY else [],
             "config": config,
         }
 
@@ -126,13 +140,30 @@ class ItemForm(forms.Form):
             },
             "points": fields.get("points"),
             "examples": config.get("examples", ""),
+            "rubric_other": _yaml_dump([e for e in fields.get("rubric", []) if "id" not in e]),
             "queue": config.get("queue", "grading"),
             **{k: limits.get(k) for k in LIMIT_KEYS},
         }
 
 
+def _yaml_field(text: str, *, default: Any) -> Any:
+    if not (text or "").strip():
+        return default
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise forms.ValidationError(_("Ogiltig YAML: %(error)s") % {"error": exc}) from exc
+
+
+def _yaml_dump(value: Any) -> str:
+    return yaml.safe_dump(value, allow_unicode=True, sort_keys=False, width=120) if value else ""
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+CONCEPT_KEYS = ("id", "weight", "label", "phrases", "hint")
 
 
 class ConceptForm(forms.Form):
@@ -148,6 +179,25 @@ class ConceptForm(forms.Form):
     )
     hint_sv = forms.CharField(label=_("Ledtråd (svenska)"), max_length=1000, required=False)
     hint_en = forms.CharField(label=_("Ledtråd (engelska)"), max_length=1000, required=False)
+    # Keys the scorer understands beyond these fields (core, contradictions, not_with, negation ...)
+    # are edited as YAML, so editing in the browser never drops what the files say.
+    extra = forms.CharField(
+        label=_("Fler inställningar (YAML)"),
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        required=False,
+        strip=False,
+    )
+
+    def clean_extra(self) -> dict[str, Any]:
+        extra = _yaml_field(self.cleaned_data.get("extra", ""), default={})
+        if not isinstance(extra, dict):
+            raise forms.ValidationError(_("Skriv en YAML-mappning, t.ex. core: true."))
+        taken = sorted(set(extra) & set(CONCEPT_KEYS))
+        if taken:
+            raise forms.ValidationError(
+                _("Fälten %(keys)s redigeras ovan, inte här.") % {"keys": ", ".join(map(str, taken))}
+            )
+        return extra
 
     def to_concept(self) -> dict[str, Any]:
         data = self.cleaned_data
@@ -161,6 +211,7 @@ class ConceptForm(forms.Form):
         }
         if data.get("hint_sv") or data.get("hint_en"):
             concept["hint"] = {"sv": data.get("hint_sv", ""), "en": data.get("hint_en", "")}
+        concept.update(data.get("extra") or {})
         return concept
 
     @staticmethod
@@ -175,6 +226,7 @@ class ConceptForm(forms.Form):
             "phrases_en": "\n".join(phrases.get("en", []) or []),
             "hint_sv": hint.get("sv", ""),
             "hint_en": hint.get("en", ""),
+            "extra": _yaml_dump({k: v for k, v in concept.items() if k not in CONCEPT_KEYS}),
         }
 
 

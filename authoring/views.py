@@ -119,7 +119,7 @@ def _editor(request: HttpRequest, *, course: Any, draft: ItemDraft | None) -> Ht
             initial=_initial(draft) if draft else None,
         )
         rubric = draft.fields.get("rubric", []) if draft else []
-        concepts = ConceptFormSet(prefix="concepts", initial=[ConceptForm.initial_from(c) for c in rubric])
+        concepts = ConceptFormSet(prefix="concepts", initial=[ConceptForm.initial_from(c) for c in rubric if "id" in c])
     return render(
         request,
         "authoring/edit.html",

@@ -141,7 +141,7 @@ def edit_form_data(client: Client, draft_url: str) -> dict:
     )
     data = {k: ("" if v is None else v) for k, v in initial.items()}
     data["assessment"] = draft.assessment.pk
-    rubric = draft.fields.get("rubric", [])
+    rubric = [c for c in draft.fields.get("rubric", []) if "id" in c]
     data.update(
         {
             "concepts-TOTAL_FORMS": str(len(rubric) + 2),
@@ -397,3 +397,41 @@ def test_the_authoring_pages_speak_english_too(draft):
         "The draft has not been validated yet."
         in client.get(f"/authoring/drafts/{draft.pk}/validation/").content.decode()
     )
+
+
+def test_rubric_keys_beyond_the_form_survive_an_edit_in_the_browser(personas):
+    """Topic rows and scorer settings (core, contradictions, negation ...) are kept and editable as
+    YAML: saving the editor unchanged keeps the content hash."""
+    from authoring.models import ItemDraft
+    from authoring.services import draft_create
+    from exercises.content import content_hash, read_item
+    from exercises.models import Assessment
+
+    fields = read_item(item_dir("q03"))["fields"]
+    rubric = [{"role": "topic", "phrases": {"sv": ["parameter"], "en": ["parameter"]}}] + [
+        dict(c) for c in fields["rubric"]
+    ]
+    rubric[1].update(core=True, contradictions={"sv": ["aldrig"], "en": ["never"]}, negation="allowed")
+    draft = draft_create(
+        user=personas["teacher"],
+        assessment=Assessment.objects.get(slug="del-1-teori"),
+        slug="q03-topics",
+        kind="theory",
+        order=30,
+        fields={**fields, "rubric": rubric},
+    )
+    before = draft.content_hash
+    client = client_for("teacher")
+    url = f"/authoring/drafts/{draft.pk}/"
+    html = client.get(url).content.decode()
+    assert "role: topic" in html and "core: true" in html
+    data = edit_form_data(client, url)
+    assert client.post(url, data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.content_hash == before == content_hash(draft.fields)
+    assert draft.fields["rubric"][0]["role"] == "topic" and draft.fields["rubric"][1]["core"] is True
+
+    data["concepts-0-extra"] = "weight: 5\n"
+    response = client.post(url, data)
+    assert "Fälten weight redigeras ovan, inte här." in response.content.decode()
+    assert ItemDraft.objects.get(pk=draft.pk).content_hash == before
