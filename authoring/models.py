@@ -100,3 +100,39 @@ class ValidationRun(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in self.PENDING
+
+
+class TrialAnswer(models.Model):
+    """An answer a teacher tries in the preview, graded against the draft on the workers: what a
+    student would see for it, before anything is published. Never a Submission."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("I kö")
+        RUNNING = "running", _("Rättas")
+        DONE = "done", _("Rättad")
+        ERROR = "error", _("Plattformsfel")
+
+    PENDING = (Status.QUEUED, Status.RUNNING)
+
+    draft = models.ForeignKey(ItemDraft, on_delete=models.CASCADE, related_name="trial_answers")
+    content_hash = models.CharField(max_length=64)
+    fields = models.JSONField(default=dict)
+    text = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
+    result = models.JSONField(null=True, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    worker = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"trial #{self.pk} of {self.draft.slug}: {self.status}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in self.PENDING

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from django.http import Http404
 
 from accounts.models import User
-from authoring.models import ItemDraft, ValidationRun
+from authoring.models import ItemDraft, TrialAnswer, ValidationRun
 from exercises.content import course_to_files
 from exercises.models import Assessment, Course, Item, Submission
 from exercises.selectors import courses_taught
@@ -88,3 +88,10 @@ def older_submission_count(*, draft: ItemDraft) -> int:
     return (
         Submission.objects.filter(item_id=draft.item_id).exclude(item_version_id=draft.item.current_version_id).count()
     )
+
+
+def trial_of(*, draft: ItemDraft, pk: str | None) -> TrialAnswer | None:
+    """A trial answer of this draft (the draft was already looked up for the user), else None."""
+    if not pk or not str(pk).isdigit():
+        return None
+    return TrialAnswer.objects.filter(draft=draft, pk=int(pk)).first()

@@ -14,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from authoring.models import ItemDraft, ValidationRun
+from authoring.models import ItemDraft, TrialAnswer, ValidationRun
 from exercises import selectors as exercise_selectors
 from exercises.content import (
     ContentError,
@@ -131,16 +132,21 @@ def validation_request(*, user: User, draft: ItemDraft) -> ValidationRun:
     return run
 
 
-def validation_enqueue(*, run: ValidationRun) -> bool:
-    from authoring.tasks import validate_draft
+def _queue_for(fields: dict[str, Any]) -> str:
+    """The same routing as submissions (exercises.models.ItemVersion.queue, grader.routing)."""
     from grader.routing import choose_queue
 
-    ValidationRun.objects.filter(pk=run.pk).update(queued_at=timezone.now())
-    config = run.fields.get("config") or {}
-    # The same routing as submissions (exercises.models.ItemVersion.queue, grader.routing).
+    config = fields.get("config") or {}
     requested = "grading-gpu" if config.get("gpu") else str(config.get("queue", "grading"))
+    return choose_queue(requested=requested)
+
+
+def validation_enqueue(*, run: ValidationRun) -> bool:
+    from authoring.tasks import validate_draft
+
+    ValidationRun.objects.filter(pk=run.pk).update(queued_at=timezone.now())
     try:
-        validate_draft.apply_async(args=[run.pk], queue=choose_queue(requested=requested))
+        validate_draft.apply_async(args=[run.pk], queue=_queue_for(run.fields))
     except Exception:  # the broker is down: say so on the run rather than leave it queued forever
         logger.exception("could not enqueue validation run %s", run.pk)
         ValidationRun.objects.filter(pk=run.pk, status=ValidationRun.Status.QUEUED).update(
@@ -248,6 +254,54 @@ def validation_run_execute(*, run_id: int, worker: str = "") -> ValidationRun | 
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "solution_result", "starter_result", "problems", "finished_at"])
     return run
+
+
+def trial_request(*, user: User, draft: ItemDraft, text: str) -> TrialAnswer:
+    """Grade an answer against the draft on the workers, as a student would see it (preview)."""
+    _require_teacher(user=user, course=draft.course)
+    if not text.strip():
+        raise ValidationError(_("Svaret är tomt."))
+    if len(text.encode("utf-8")) > settings.QUIZ_MAX_CODE_BYTES:
+        raise ValidationError(
+            _("Svaret är för stort (högst %(kb)d kB).") % {"kb": settings.QUIZ_MAX_CODE_BYTES // 1024}
+        )
+    with transaction.atomic():
+        trial = TrialAnswer.objects.create(
+            draft=draft, content_hash=draft.content_hash, fields=draft.fields, text=text, requested_by=user
+        )
+        transaction.on_commit(lambda: trial_enqueue(trial=trial))
+    return trial
+
+
+def trial_enqueue(*, trial: TrialAnswer) -> bool:
+    from authoring.tasks import grade_trial
+
+    TrialAnswer.objects.filter(pk=trial.pk).update(queued_at=timezone.now())
+    try:
+        grade_trial.apply_async(args=[trial.pk], queue=_queue_for(trial.fields))
+    except Exception:  # the broker is down: say so rather than leave it queued forever
+        logger.exception("could not enqueue trial answer %s", trial.pk)
+        TrialAnswer.objects.filter(pk=trial.pk, status=TrialAnswer.Status.QUEUED).update(
+            status=TrialAnswer.Status.ERROR, finished_at=timezone.now()
+        )
+        return False
+    return True
+
+
+def trial_execute(*, trial_id: int, worker: str = "") -> TrialAnswer | None:
+    """Claim (conditional UPDATE, safe twice), grade through the harness, record the result."""
+    claimed = TrialAnswer.objects.filter(pk=trial_id, status=TrialAnswer.Status.QUEUED).update(
+        status=TrialAnswer.Status.RUNNING, started_at=timezone.now(), worker=worker or socket.gethostname()
+    )
+    if claimed != 1:
+        return None
+    trial = TrialAnswer.objects.select_related("draft").get(pk=trial_id)
+    spec = item_spec_from_fields(slug=trial.draft.slug, kind=trial.draft.kind, fields=trial.fields)
+    trial.result = _grade(spec, trial.text)
+    trial.status = TrialAnswer.Status.ERROR if trial.result["status"] == "error" else TrialAnswer.Status.DONE
+    trial.finished_at = timezone.now()
+    trial.save(update_fields=["result", "status", "finished_at"])
+    return trial
 
 
 @dataclass

@@ -10,3 +10,10 @@ def validate_draft(run_id: int) -> None:
     from authoring.services import validation_run_execute
 
     validation_run_execute(run_id=run_id, worker=validate_draft.request.hostname or "")
+
+
+@shared_task(name="authoring.tasks.grade_trial", ignore_result=True)
+def grade_trial(trial_id: int) -> None:
+    from authoring.services import trial_execute
+
+    trial_execute(trial_id=trial_id, worker=grade_trial.request.hostname or "")

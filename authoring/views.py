@@ -196,11 +196,24 @@ def draft_validation(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_http_methods(["GET", "POST"])
 @teacher_required
 def draft_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    """The draft as a student sees it; an answer tried here is graded against the draft."""
     draft = selectors.draft_taught_get(user=request.user, pk=pk)
-    return render(request, "authoring/preview.html", {"draft": draft, "fields": draft.fields})
+    trial = selectors.trial_of(draft=draft, pk=request.GET.get("trial"))
+    text = trial.text if trial else draft.fields.get("starter", "")
+    if request.method == "POST":
+        text = request.POST.get("text", "").replace("\r\n", "\n")
+        try:
+            trial = services.trial_request(user=request.user, draft=draft, text=text)
+        except ValidationError as exc:
+            messages.error(request, _errors(exc))
+        else:
+            return redirect(f"{reverse('authoring:preview', kwargs={'pk': draft.pk})}?trial={trial.pk}")
+    return render(
+        request, "authoring/preview.html", {"draft": draft, "fields": draft.fields, "trial": trial, "text": text}
+    )
 
 
 @require_POST

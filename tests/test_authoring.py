@@ -65,6 +65,7 @@ def urls(draft) -> list[tuple[str, str]]:
         ("post", f"/authoring/drafts/{draft.pk}/validate/"),
         ("get", f"/authoring/drafts/{draft.pk}/validation/"),
         ("get", f"/authoring/drafts/{draft.pk}/preview/"),
+        ("post", f"/authoring/drafts/{draft.pk}/preview/"),
         ("post", f"/authoring/drafts/{draft.pk}/publish/"),
         ("get", f"/authoring/drafts/{draft.pk}/published/"),
         ("post", "/authoring/import/"),
@@ -85,14 +86,14 @@ def test_students_are_refused_every_authoring_url(draft, username):
 
 
 def test_a_teacher_of_another_course_sees_nothing_of_this_one(draft):
-    from authoring.models import ValidationRun
+    from authoring.models import TrialAnswer, ValidationRun
 
     client = client_for("outsider")
     assert client.get("/authoring/").status_code == 200  # their own course list
     assert b"kunskapskontroll-2" not in client.get("/authoring/").content
     for method, url in urls(draft)[1:-1]:
-        assert getattr(client, method)(url).status_code == 404, (method, url)
-    assert not ValidationRun.objects.exists()
+        assert getattr(client, method)(url, {"text": "x"}).status_code == 404, (method, url)
+    assert not ValidationRun.objects.exists() and not TrialAnswer.objects.exists()
 
 
 @pytest.mark.parametrize("username", ["teacher", "admin"])

@@ -48,6 +48,11 @@ def test_teacher_creates_validates_publishes_and_previews_an_exercise(page: Page
     expect(page.get_by_test_id("preview-title")).to_contain_text("Räkna parametrar igen")
     expect(page.get_by_test_id("preview-examples")).to_contain_text("dense_params(5, 10) == 60")
     expect(page.locator(".CodeMirror")).to_contain_text("def network_params(n_cols):")
+    # Trying the starter as a student would: graded against the draft, feedback shown, no submission.
+    page.get_by_test_id("try").click()
+    expect(page.locator("#trial-status")).to_have_attribute("data-status", "done", timeout=90_000)
+    expect(page.get_by_test_id("trial-result-score")).to_have_text("0 / 4")
+    expect(page.get_by_test_id("trial-result")).to_contain_text("dense_params(5, 10)")
 
     # A student now finds it in the course.
     page.get_by_role("button", name="Logga ut").click()

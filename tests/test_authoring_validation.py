@@ -183,3 +183,28 @@ def test_publishing_a_new_version_keeps_old_submissions_on_theirs_and_offers_a_r
     else:
         assert "inte tillgänglig ännu" in html
     assert draft_url == f"/authoring/drafts/{draft.pk}/"
+
+
+def test_an_answer_tried_in_the_preview_is_graded_against_the_draft_and_is_no_submission(teacher, users):
+    from authoring.models import TrialAnswer
+    from exercises.models import Submission
+
+    draft = new_draft(users, "count-parameters-trial")
+    wrong = (
+        "def dense_params(n_inputs, n_units):\n    return n_inputs * n_units + n_units\n\n"
+        "def network_params(n_cols):\n    return dense_params(n_cols, 100) + dense_params(100, 50)\n"
+    )
+    response = teacher.post(f"/authoring/drafts/{draft.pk}/preview/", {"text": wrong})
+    trial = TrialAnswer.objects.get(draft=draft)
+    assert response.status_code == 302 and response["Location"].endswith(f"?trial={trial.pk}")
+    deadline = time.monotonic() + 120
+    while TrialAnswer.objects.get(pk=trial.pk).is_pending and time.monotonic() < deadline:
+        time.sleep(0.2)
+    trial.refresh_from_db()
+    assert trial.status == "done" and trial.result["status"] == "graded"
+    assert 0 < trial.result["score"] < 4
+    html = teacher.get(f"/authoring/drafts/{draft.pk}/preview/?trial={trial.pk}").content.decode()
+    assert 'data-testid="trial-result"' in html and "utgångslagret Dense(1) saknas i summan." in html
+    assert not Submission.objects.exists()
+    assert teacher.post(f"/authoring/drafts/{draft.pk}/preview/", {"text": "  "}, follow=True).status_code == 200
+    assert TrialAnswer.objects.count() == 1  # an empty answer is refused, with a message
