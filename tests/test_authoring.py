@@ -12,6 +12,7 @@ from django.test import Client
 from tests.conftest import CONTENT, item_dir
 
 pytestmark = pytest.mark.django_db
+N_ITEMS = len(list(CONTENT.glob("*/*/item.yaml")))
 
 
 @pytest.fixture
@@ -122,7 +123,7 @@ def test_every_item_folder_round_trips_through_the_editor_format(course):
     from exercises.models import Item
 
     folders = sorted(p.parent for p in CONTENT.glob("*/*/item.yaml"))
-    assert len(folders) == 15
+    assert len(folders) == N_ITEMS >= 15
     for folder in folders:
         data = read_item(folder)
         again = item_from_files(item_to_files(kind=data["kind"], order=data["order"], fields=data["fields"]))
@@ -315,13 +316,13 @@ def test_export_then_import_round_trips_without_new_versions(personas, tmp_path)
     data = export_zip(client)
     versions = ItemVersion.objects.count()
     response = import_zip(client, data)
-    assert "0 nya uppgifter, 0 nya versioner, 15 oförändrade" in response.content.decode()
+    assert f"0 nya uppgifter, 0 nya versioner, {N_ITEMS} oförändrade" in response.content.decode()
     assert ItemVersion.objects.count() == versions
     # The same files unpacked are a folder that manage.py load_content reads unchanged.
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         archive.extractall(tmp_path)
     report = load_course(tmp_path / "kunskapskontroll-2")
-    assert report.versions_created == [] and len(report.unchanged) == 15
+    assert report.versions_created == [] and len(report.unchanged) == N_ITEMS
 
     item = Item.objects.get(slug="count-parameters")
     old = item.current_version
@@ -336,7 +337,7 @@ def test_export_then_import_round_trips_without_new_versions(personas, tmp_path)
                 text += b"\nEn ny mening.\n"
             dst.writestr(name, text)
     response = import_zip(client, buffer.getvalue())
-    assert "0 nya uppgifter, 1 nya versioner, 14 oförändrade" in response.content.decode()
+    assert f"0 nya uppgifter, 1 nya versioner, {N_ITEMS - 1} oförändrade" in response.content.decode()
     item.refresh_from_db()
     submission.refresh_from_db()
     assert item.current_version.number == old.number + 1
