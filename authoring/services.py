@@ -121,6 +121,21 @@ def draft_update(
     return draft
 
 
+def draft_discard(*, user: User, draft: ItemDraft) -> Item | None:
+    """Throw away unpublished changes: a published item's draft goes back to its current version,
+    a never-published draft is deleted. Returns the item, if there is one."""
+    _require_teacher(user=user, course=draft.course)
+    item = draft.item
+    if item is None or item.current_version is None:
+        draft.delete()
+        return None
+    fields = version_fields(item.current_version)
+    draft.assessment, draft.order, draft.fields = item.assessment, item.order, fields
+    draft.content_hash, draft.updated_by = content_hash(fields), user
+    draft.save(update_fields=["assessment", "order", "fields", "content_hash", "updated_by", "updated_at"])
+    return item
+
+
 def validation_request(*, user: User, draft: ItemDraft) -> ValidationRun:
     """Queue a validation of the draft as it is now; the worker picks it up after commit."""
     _require_teacher(user=user, course=draft.course)

@@ -11,6 +11,7 @@ urlpatterns = [
     path("courses/<slug:slug>/items/new/", views.item_new, name="item_new"),
     path("items/<slug:slug>/edit/", views.item_edit, name="item_edit"),
     path("drafts/<int:pk>/", views.draft_detail, name="draft"),
+    path("drafts/<int:pk>/discard/", views.draft_discard, name="discard"),
     path("drafts/<int:pk>/validate/", views.draft_validate, name="validate"),
     path("drafts/<int:pk>/validation/", views.draft_validation, name="validation"),
     path("drafts/<int:pk>/preview/", views.draft_preview, name="preview"),

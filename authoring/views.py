@@ -168,6 +168,16 @@ def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @teacher_required
+def draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    draft = selectors.draft_taught_get(user=request.user, pk=pk)
+    course_slug = draft.course.slug
+    item = services.draft_discard(user=request.user, draft=draft)
+    messages.success(request, _("Ändringarna är borttagna.") if item else _("Utkastet är borttaget."))
+    return redirect(draft) if item else redirect("authoring:course", slug=course_slug)
+
+
+@require_POST
+@teacher_required
 def draft_validate(request: HttpRequest, pk: int) -> HttpResponse:
     draft = selectors.draft_taught_get(user=request.user, pk=pk)
     services.validation_request(user=request.user, draft=draft)

@@ -64,6 +64,7 @@ def urls(draft) -> list[tuple[str, str]]:
         ("post", "/authoring/items/q03/edit/"),
         ("get", f"/authoring/drafts/{draft.pk}/"),
         ("post", f"/authoring/drafts/{draft.pk}/validate/"),
+        ("post", f"/authoring/drafts/{draft.pk}/discard/"),
         ("get", f"/authoring/drafts/{draft.pk}/validation/"),
         ("get", f"/authoring/drafts/{draft.pk}/preview/"),
         ("post", f"/authoring/drafts/{draft.pk}/preview/"),
@@ -437,3 +438,24 @@ def test_rubric_keys_beyond_the_form_survive_an_edit_in_the_browser(personas):
     response = client.post(url, data)
     assert "Fälten weight redigeras ovan, inte här." in response.content.decode()
     assert ItemDraft.objects.get(pk=draft.pk).content_hash == before
+
+
+def test_discarding_returns_a_draft_to_the_published_version_or_deletes_a_new_one(draft, personas):
+    from authoring.models import ItemDraft
+    from exercises.models import Item
+
+    client = client_for("teacher")
+    url = client.post("/authoring/items/q03/edit/")["Location"]
+    q03 = ItemDraft.objects.get(slug="q03")
+    data = edit_form_data(client, url)
+    data["title_sv"] = "Ändrad titel"
+    client.post(url, data)
+    q03.refresh_from_db()
+    assert not q03.is_published_as_is
+    assert client.post(f"/authoring/drafts/{q03.pk}/discard/").status_code == 302
+    q03.refresh_from_db()
+    assert q03.is_published_as_is and q03.fields["title_sv"] == Item.objects.get(slug="q03").current_version.title_sv
+
+    response = client.post(f"/authoring/drafts/{draft.pk}/discard/")
+    assert response.status_code == 302 and response["Location"] == "/authoring/courses/kunskapskontroll-2/"
+    assert not ItemDraft.objects.filter(pk=draft.pk).exists()
