@@ -194,13 +194,14 @@ def _job(sock, config):
         warm_error = None
     except Exception as exc:  # a broken warm-up only costs speed; the job still runs
         warm_error = f"{type(exc).__name__}: {exc}"
-    _send(sock, {"op": "warm", "seconds": round(time.monotonic() - started, 4), "error": warm_error})
+    warm = {"setup": round(started - config["forked_at"], 4), "warm": round(time.monotonic() - started, 4)}
+    _send(sock, {"op": "warm", **warm, "error": warm_error})
     data, fds, _flags, _addr = socket.recv_fds(sock, MAX_MESSAGE, 3)
     if not data or len(fds) != 3:
         os._exit(71)
     message = json.loads(data)
     request_r, output_w, result_w = fds
-    _send(sock, {"op": "got"})
+    _send(sock, {"op": "got", **warm})
     sock.close()
     os.dup2(output_w, 1)
     os.dup2(output_w, 2)
@@ -260,6 +261,7 @@ def _init(sock, config):
 
 
 def _keeper(sock, config):
+    config = {**config, "forked_at": time.monotonic()}  # CLOCK_MONOTONIC is the same in every namespace
     _name("quiz-keeper")
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _unshare(CLONE_NEWPID)
@@ -399,7 +401,8 @@ def serve(config):
                     spare.warm = True
                 elif message.get("op") == "got" and spare.job is not None:
                     wait = round(time.monotonic() - spare.sent_at, 4)
-                    _send(control, {"op": "started", "job": spare.job, "warm_wait": wait})
+                    child = {"setup": message.get("setup"), "warm": message.get("warm")}
+                    _send(control, {"op": "started", "job": spare.job, "warm_wait": wait, "child": child})
             elif kind == "exit":
                 _, status = os.waitpid(spare.keeper, 0)
                 drop(spare)

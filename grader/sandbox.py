@@ -527,6 +527,10 @@ class ForkServer:
                             continue
                         if message.get("op") == "started":
                             timings["ready"] = time.monotonic() - sent
+                            # Spent ahead of demand, off this submission's clock: for the bench.
+                            for key_name, value in (message.get("child") or {}).items():
+                                if isinstance(value, (int, float)):
+                                    timings[f"child_{key_name}"] = float(value)
                             deadline = time.monotonic() + limits.wall_seconds
                         elif message.get("op") == "exit":
                             status = int(message["status"])
