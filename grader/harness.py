@@ -266,6 +266,7 @@ def grade_code(spec: ItemSpec, code: str) -> GradeResult:
 NOT_CREDITED = {
     "negated": msg(sv="står i nekad form", en="is negated"),
     "contradicted": msg(sv="svaret påstår motsatsen", en="the answer states the opposite"),
+    "other_subject": msg(sv="det sägs om något annat", en="it is said of something else"),
     "off_topic": msg(
         sv="svaret verkar handla om en annan fråga", en="the answer seems to be about another question"
     ),
@@ -320,7 +321,7 @@ def grade_theory(spec: ItemSpec, answer: str) -> GradeResult:
       answer's own words that matched), ``phrase`` (the rubric phrase) and ``match`` ("exact",
       "compound" or "fuzzy");
     - ``missing``: per concept not credited ``id``, ``label`` {sv, en}, ``weight``, and when words
-      were found but not counted, ``not_credited`` ("negated", "contradicted", "off_topic") and
+      were found but not counted, ``not_credited`` ("negated", "contradicted", "other_subject", "off_topic") and
       ``evidence``;
     - ``keyword_density``: the share of the answer's words that matched a phrase (a keyword list
       is close to 1); ``empty``: True for an empty answer.

@@ -11,6 +11,7 @@ entries. Most entries are **concepts**::
       hint: {sv: "...", en: "..."}        # shown when the concept is missing
       phrases: {sv: [...], en: [...]}     # phrasings that express it
       contradictions: {sv: [...], en: [...]}  # optional: statements of the opposite
+      not_with: {sv: [...], en: [...]}    # optional: its counterpart; see "said of something else"
 
 One optional entry with ``role: topic`` lists the phrases that name the question's subject
 ("early stopping"); it carries no points and is not shown as a check.
@@ -18,7 +19,8 @@ One optional entry with ``role: topic`` lists the phrases that name the question
 Matching, in order of strength:
 
 1. Every word is compared by its Snowball stem, Swedish and English (``snowballstemmer``), after
-   lower-casing; punctuation only separates words and clauses.
+   lower-casing, with the Swedish verb and its -ing noun taken as one ("träna", "träning");
+   punctuation only separates words and clauses.
 2. Swedish compounds: a phrase word of at least ``MIN_COMPOUND_STEM`` letters matches as the head
    of a compound ("förlust" in "valideringsförlusten") or as its first part ("validering" in
    "valideringsdata"), but not after a prefix that changes the meaning ("träning" is not found in
@@ -35,6 +37,9 @@ A concept is **not** credited from a word used in another role:
   phrase carries its own negation ("not learned");
 - *contradicted*: the answer states one of the concept's ``contradictions`` (not negated), for
   example "keeps training while the validation loss rises" for early stopping;
+- *said of something else*: the concept lists ``not_with`` phrases (its counterpart, such as
+  "hyperparameter" for a concept about parameters) and the evidence stands in a clause that
+  names the counterpart ("hyperparameters are learned during training");
 - *off topic*: the rubric has core concepts or a topic entry, and the answer neither covers a
   core concept nor names the topic: an answer written for another question gets nothing, even
   where it shares vocabulary ("validation", "overfitting") with this one.
@@ -112,17 +117,19 @@ def _stems(word: str) -> tuple[str, str]:
 @dataclass(frozen=True)
 class Token:
     text: str
-    clause: int
+    sentence: int  # phrases match within one stretch between punctuation marks
+    clause: int  # negation reaches within one clause ("men", "but", ... also end one)
     start: int  # character offsets in the answer, for the evidence
     end: int
 
 
 def tokenize(text: str) -> list[Token]:
-    """Lower-cased words with their clause number; decimal commas become points ("0,2" is "0.2")."""
+    """Lower-cased words with their sentence and clause numbers; "0,2" becomes "0.2"."""
     tokens: list[Token] = []
-    clause = 0
+    sentence = clause = 0
     for m in TOKEN.finditer(text):
         if m.group("stop"):
+            sentence += 1
             clause += 1
             continue
         word = (m.group("num") or m.group("word")).lower()
@@ -130,7 +137,7 @@ def tokenize(text: str) -> list[Token]:
             word = word.replace(",", ".")
         if word in CLAUSE_WORDS:
             clause += 1
-        tokens.append(Token(word, clause, m.start(), m.end()))
+        tokens.append(Token(word, sentence, clause, m.start(), m.end()))
     return tokens
 
 
@@ -157,12 +164,27 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+@lru_cache(maxsize=50000)
+def _sv_keys(word: str) -> frozenset[str]:
+    """The Swedish stem and its derivational relatives, which Snowball keeps apart: the verb and
+    its -ing/-ning noun ("överträna", "överträning"; "anpassa", "anpassning") and the -er/-r
+    alternation of nouns ("parameter", "parametrar")."""
+    stem = _stems(word)[0]
+    keys = {stem}
+    for ending in ("ning", "ing"):
+        if stem.endswith(ending) and len(stem) - len(ending) >= 4:
+            keys.add(stem[: -len(ending)])
+    if stem.endswith("r") and len(stem) >= 6 and stem[-2] not in "aeiouyåäö":
+        keys.add(stem[:-1])
+    return frozenset(keys)
+
+
 def _same_stem(phrase_word: str, answer_word: str) -> bool:
     if phrase_word == answer_word:
         return True
-    p_sv, p_en = _stems(phrase_word)
-    a_sv, a_en = _stems(answer_word)
-    return p_sv == a_sv or p_en == a_en
+    if _stems(phrase_word)[1] == _stems(answer_word)[1]:
+        return True
+    return bool(_sv_keys(phrase_word) & _sv_keys(answer_word))
 
 
 @lru_cache(maxsize=200000)
@@ -186,10 +208,13 @@ def word_match(phrase_word: str, answer_word: str) -> int:
                 return 0 if prefix in MEANING_PREFIXES else COMPOUND
         if any(answer_word == p + phrase_word for p in MEANING_PREFIXES):
             return 0
-    if len(phrase_word) >= MIN_FUZZY and answer_word[0] == phrase_word[0]:
+    if min(len(phrase_word), len(answer_word)) >= MIN_FUZZY and answer_word[0] == phrase_word[0]:
         limit = 2 if len(phrase_word) >= MIN_FUZZY_TWO else 1
+        if _edit_distance(phrase_word, answer_word, limit) <= limit:
+            return FUZZY
+        # A misspelt inflected form ("stoleken" for "storleken") is one edit from the stem.
         a_sv = _stems(answer_word)[0]
-        if min(_edit_distance(phrase_word, answer_word, limit), _edit_distance(p_sv, a_sv, limit)) <= limit:
+        if min(len(p_sv), len(a_sv)) >= MIN_FUZZY - 1 and _edit_distance(p_sv, a_sv, limit) <= limit:
             return FUZZY
     return 0
 
@@ -210,36 +235,34 @@ def _find(phrase: list[str], tokens: list[Token]) -> list[tuple[int, int, int, b
     found = []
     n = len(tokens)
 
-    def walk(i: int, j: int, strength: int, gap_used: bool, negated: bool, clause: int) -> tuple | None:
+    def walk(i: int, j: int, strength: int, gap_used: bool, negated: bool, sentence: int) -> tuple | None:
         if i == len(phrase):
             return j, strength, negated
-        if j >= n or (i > 0 and tokens[j].clause != clause):
+        if j >= n or tokens[j].sentence != sentence:
             return None
         s = word_match(phrase[i], tokens[j].text)
         if s:
-            r = walk(i + 1, j + 1, min(strength, s), gap_used, negated, tokens[j].clause)
+            r = walk(i + 1, j + 1, min(strength, s), gap_used, negated, sentence)
             if r:
                 return r
-        # The answer writes apart what the phrase writes together: "batch storlek".
-        if j + 1 < n and tokens[j + 1].clause == tokens[j].clause:
-            s = word_match(phrase[i], tokens[j].text + tokens[j + 1].text)
-            if s:
-                r = walk(i + 1, j + 2, min(strength, s), gap_used, negated, tokens[j].clause)
+        # Written apart in the answer, together in the phrase ("batch storlek"), or the other way
+        # round ("featuremaps"): only the same stem counts, a compound or fuzzy match of a joined
+        # pair finds words that are not there ("befo|retraining").
+        if j + 1 < n and tokens[j + 1].sentence == sentence:
+            if _same_stem(phrase[i], tokens[j].text + tokens[j + 1].text):
+                r = walk(i + 1, j + 2, strength, gap_used, negated, sentence)
                 if r:
                     return r
-        # The answer writes together what the phrase writes apart: "featuremaps".
-        if i + 1 < len(phrase):
-            s = word_match(phrase[i] + phrase[i + 1], tokens[j].text)
-            if s:
-                r = walk(i + 2, j + 1, min(strength, s), gap_used, negated, tokens[j].clause)
-                if r:
-                    return r
+        if i + 1 < len(phrase) and _same_stem(phrase[i] + phrase[i + 1], tokens[j].text):
+            r = walk(i + 2, j + 1, strength, gap_used, negated, sentence)
+            if r:
+                return r
         if i > 0 and not gap_used:
-            return walk(i, j + 1, strength, True, negated or tokens[j].text in NEGATIONS, clause)
+            return walk(i, j + 1, strength, True, negated or tokens[j].text in NEGATIONS, sentence)
         return None
 
     for start in range(n):
-        r = walk(0, start, EXACT, False, False, tokens[start].clause)
+        r = walk(0, start, EXACT, False, False, tokens[start].sentence)
         if r:
             end, strength, negated = r
             found.append((start, end, strength, negated))
@@ -254,7 +277,10 @@ def _negated_before(tokens: list[Token], start: int) -> bool:
     return False
 
 
-def _occurrences(phrases: dict[str, Any], tokens: list[Token], answer: str) -> list[Occurrence]:
+def _occurrences(
+    phrases: dict[str, Any], tokens: list[Token], answer: str, skip: frozenset[int] = frozenset()
+) -> list[Occurrence]:
+    """Every occurrence of the phrases; one lying wholly on ``skip`` tokens is left out."""
     result = []
     for language in ("sv", "en"):
         for phrase in (phrases or {}).get(language, []) or []:
@@ -263,6 +289,8 @@ def _occurrences(phrases: dict[str, Any], tokens: list[Token], answer: str) -> l
                 continue
             own_negation = any(w in NEGATIONS for w in words)
             for start, end, strength, negated_inside in _find(words, tokens):
+                if skip and all(k in skip for k in range(start, end)):
+                    continue
                 negated = not own_negation and (negated_inside or _negated_before(tokens, start))
                 evidence = answer[tokens[start].start : tokens[end - 1].end]
                 result.append(Occurrence(str(phrase), language, start, end, strength, negated, evidence))
@@ -281,7 +309,8 @@ class ConceptResult:
     matched: str = ""  # the rubric phrase behind the credit
     evidence: list[str] = field(default_factory=list)  # the answer's words that matched
     strength: str = ""  # "exact", "compound" or "fuzzy": the best evidence
-    # Why evidence was found but not credited: "negated", "contradicted" or "off_topic".
+    # Why evidence was found but not credited: "negated", "contradicted", "other_subject" or
+    # "off_topic".
     not_credited: str = ""
     rejected: list[str] = field(default_factory=list)  # the words behind not_credited
     core: bool = False
@@ -297,6 +326,15 @@ class TheoryScore:
     topic_evidence: list[str] = field(default_factory=list)
     confidence: float = 1.0
     keyword_density: float = 0.0
+
+
+def _other_subject(concept: dict[str, Any], tokens: list[Token], answer: str) -> set[int]:
+    """The clauses that speak of the concept's counterpart (``not_with``): what is said there
+    ("hyperparameters are learned during training") is not said of the concept's subject."""
+    phrases = concept.get("not_with") or {}
+    if not phrases:
+        return set()
+    return {tokens[o.start].clause for o in _occurrences(phrases, tokens, answer) if o.strength == EXACT}
 
 
 def detect_language(words: list[str]) -> str:
@@ -326,33 +364,38 @@ def score(answer: str, rubric: list[dict[str, Any]]) -> TheoryScore:
     concepts_spec = [c for c in rubric if c.get("role") != "topic"]
     topic_specs = [c for c in rubric if c.get("role") == "topic"]
 
-    topic_evidence = _unique(
-        [o.evidence for t in topic_specs for o in _occurrences(t.get("phrases", {}), tokens, answer) if not o.negated]
-    )
+    topic_occ = [o for t in topic_specs for o in _occurrences(t.get("phrases", {}), tokens, answer)]
+    topic_evidence = _unique([o.evidence for o in topic_occ if not o.negated])
+    # Naming the subject is not explaining it: "early stopping" is no evidence of "stops training".
+    topic_tokens = frozenset(k for o in topic_occ for k in range(o.start, o.end))
     found = []
     used_tokens: set[int] = set()
     for concept in concepts_spec:
-        occ = _occurrences(concept.get("phrases", {}), tokens, answer)
+        occ = _occurrences(concept.get("phrases", {}), tokens, answer, topic_tokens)
         if str(concept.get("negation", "")).lower() == "allowed":
             for o in occ:
                 o.negated = False
-        good = [o for o in occ if not o.negated]
+        other = _other_subject(concept, tokens, answer)
+        elsewhere = [o for o in occ if not o.negated and tokens[o.start].clause in other]
+        good = [o for o in occ if not o.negated and tokens[o.start].clause not in other]
         contra = [o for o in _occurrences(concept.get("contradictions", {}) or {}, tokens, answer) if not o.negated]
-        found.append((concept, occ, good, contra))
+        found.append((concept, occ, good, contra, elsewhere))
         for o in good:
             used_tokens.update(range(o.start, o.end))
 
     gated = bool(topic_specs) or any(c.get("core") for c in concepts_spec)
-    on_topic = not gated or bool(topic_evidence) or any(c.get("core") and g and not x for c, _, g, x in found)
+    on_topic = not gated or bool(topic_evidence) or any(c.get("core") and g and not x for c, _, g, x, _ in found)
 
     results = []
-    for concept, occ, good, contra in found:
+    for concept, occ, good, contra, elsewhere in found:
         best = max(good, key=lambda o: o.strength) if good else None
         not_credited, rejected = "", []
         if contra:
             not_credited, rejected = "contradicted", [o.evidence for o in contra]
         elif good and not on_topic:
             not_credited, rejected = "off_topic", [o.evidence for o in good]
+        elif elsewhere and not good:
+            not_credited, rejected = "other_subject", [o.evidence for o in elsewhere]
         elif occ and not good:
             not_credited, rejected = "negated", [o.evidence for o in occ]
         covered = best is not None and not not_credited
