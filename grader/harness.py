@@ -267,9 +267,7 @@ NOT_CREDITED = {
     "negated": msg(sv="står i nekad form", en="is negated"),
     "contradicted": msg(sv="svaret påstår motsatsen", en="the answer states the opposite"),
     "other_subject": msg(sv="det sägs om något annat", en="it is said of something else"),
-    "off_topic": msg(
-        sv="svaret verkar handla om en annan fråga", en="the answer seems to be about another question"
-    ),
+    "off_topic": msg(sv="svaret verkar handla om en annan fråga", en="the answer seems to be about another question"),
 }
 
 
@@ -294,9 +292,7 @@ def _theory_summary(result: theory.TheoryScore) -> str:
     parts = []
     if not result.on_topic:
         parts.append(
-            "Svaret verkar inte handla om frågan."
-            if sv
-            else "The answer does not seem to be about the question."
+            "Svaret verkar inte handla om frågan." if sv else "The answer does not seem to be about the question."
         )
     if covered:
         parts.append(("Du tar upp: " if sv else "You cover: ") + "; ".join(covered) + ".")

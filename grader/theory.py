@@ -32,8 +32,8 @@ Matching, in order of strength:
 
 A concept is **not** credited from a word used in another role:
 
-- *negated*: a negation ("inte", "not", "never", ...) up to three words before the phrase, or
-  between its words, in the same clause, unless the concept says ``negation: allowed`` or the
+- *negated*: a negation ("inte", "not", "never", ...) up to three words before the phrase,
+  between its words or right after a Swedish verb ("stoppar inte"), in the same clause, unless the concept says ``negation: allowed`` or the
   phrase carries its own negation ("not learned");
 - *contradicted*: the answer states one of the concept's ``contradictions`` (not negated), for
   example "keeps training while the validation loss rises" for early stopping;
@@ -92,7 +92,11 @@ NEGATIONS = {
 # Words that start a new clause: a negation before them does not reach past them.
 CLAUSE_WORDS = {"men", "medan", "utan", "däremot", "istället", "but", "while", "whereas", "instead", "although"}
 # A prefix that turns a word into another concept: "överträning" is not "träning".
-MEANING_PREFIXES = ("över", "under", "icke", "miss", "o", "over", "un", "non")
+MEANING_PREFIXES = ("över", "under", "icke", "miss", "o", "hyper", "over", "un", "non")
+# Nouns in -er lose the e when inflected ("lager", "lagret", "lagren"; "parameter",
+# "parametrar"), which Snowball leaves as different stems.
+SV_NOUN_ER = re.compile(r"^(.{2,}?[^aeiouyåäö])(?:er|ern|erns|ret|rets|ren|rens|rar|rarna|rarnas)$")
+SV_ADJECTIVE_IG = re.compile(r"ig(?:a|t|e|are|ast|aste)?$")
 NEGATION_WINDOW = 3
 # A stem shorter than this only matches whole words: "vikt" must not match inside "viktig".
 MIN_COMPOUND_STEM = 5
@@ -141,8 +145,9 @@ def tokenize(text: str) -> list[Token]:
     return tokens
 
 
-def _words(text: str) -> list[str]:
-    return [t.text for t in tokenize(text)]
+@lru_cache(maxsize=20000)
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(t.text for t in tokenize(text))
 
 
 def _edit_distance(a: str, b: str, limit: int) -> int:
@@ -168,17 +173,22 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 def _sv_keys(word: str) -> frozenset[str]:
     """The Swedish stem and its derivational relatives, which Snowball keeps apart: the verb and
     its -ing/-ning noun ("överträna", "överträning"; "anpassa", "anpassning") and the -er/-r
-    alternation of nouns ("parameter", "parametrar")."""
+    alternation of nouns ("lager", "lagret"; "parameter", "parametrar"); adjectives in -ig stay apart."""
     stem = _stems(word)[0]
+    if SV_ADJECTIVE_IG.search(word) and not stem.endswith("ig"):
+        # Snowball strips the adjective ending -ig: "viktig" (important) would be "vikt" (weight).
+        stem += "ig"
     keys = {stem}
     for ending in ("ning", "ing"):
         if stem.endswith(ending) and len(stem) - len(ending) >= 4:
             keys.add(stem[: -len(ending)])
-    if stem.endswith("r") and len(stem) >= 6 and stem[-2] not in "aeiouyåäö":
-        keys.add(stem[:-1])
+    noun = SV_NOUN_ER.match(word)
+    if noun:
+        keys.add(noun.group(1) + "r~")
     return frozenset(keys)
 
 
+@lru_cache(maxsize=200000)
 def _same_stem(phrase_word: str, answer_word: str) -> bool:
     if phrase_word == answer_word:
         return True
@@ -230,7 +240,7 @@ class Occurrence:
     evidence: str  # the answer's own words
 
 
-def _find(phrase: list[str], tokens: list[Token]) -> list[tuple[int, int, int, bool]]:
+def _find(phrase: tuple[str, ...], tokens: list[Token]) -> list[tuple[int, int, int, bool]]:
     """All places the phrase occurs: (start, end, strength, a negation between its words)."""
     found = []
     n = len(tokens)
@@ -269,12 +279,21 @@ def _find(phrase: list[str], tokens: list[Token]) -> list[tuple[int, int, int, b
     return found
 
 
-def _negated_before(tokens: list[Token], start: int) -> bool:
+def _negated_around(tokens: list[Token], start: int, end: int) -> bool:
+    """A negation up to NEGATION_WINDOW words before the phrase, in the same clause, or right
+    after it when the phrase ends in a Swedish finite verb (present tense in -r, passive in -s),
+    where Swedish puts it: "den stoppar inte" (but not "när valideringsdatan inte förbättras",
+    where the negation belongs to the verb that follows)."""
     clause = tokens[start].clause
     for k in range(max(0, start - NEGATION_WINDOW), start):
         if tokens[k].clause == clause and tokens[k].text in NEGATIONS:
             return True
-    return False
+    return (
+        end < len(tokens)
+        and tokens[end].clause == clause
+        and tokens[end].text in NEGATIONS
+        and tokens[end - 1].text.endswith(("r", "s"))
+    )
 
 
 def _occurrences(
@@ -291,7 +310,7 @@ def _occurrences(
             for start, end, strength, negated_inside in _find(words, tokens):
                 if skip and all(k in skip for k in range(start, end)):
                     continue
-                negated = not own_negation and (negated_inside or _negated_before(tokens, start))
+                negated = not own_negation and (negated_inside or _negated_around(tokens, start, end))
                 evidence = answer[tokens[start].start : tokens[end - 1].end]
                 result.append(Occurrence(str(phrase), language, start, end, strength, negated, evidence))
     return result
@@ -411,7 +430,9 @@ def score(answer: str, rubric: list[dict[str, Any]]) -> TheoryScore:
                 hint_sv=str(hint.get("sv", "")),
                 hint_en=str(hint.get("en", "")),
                 matched=best.phrase if covered and best else "",
-                evidence=_unique([o.evidence for o in sorted(good, key=lambda o: -o.strength)]) if covered else [],
+                evidence=_unique([o.evidence for o in sorted(good, key=lambda o: (-o.strength, o.start - o.end))])
+                if covered
+                else [],
                 strength=STRENGTH_NAMES[best.strength] if covered and best else "",
                 not_credited=not_credited,
                 rejected=_unique(rejected),

@@ -45,7 +45,11 @@ def main() -> int:
         )
         if statistics.mean(good) < 0.7:
             failures.append(f"{item}: good answers average {statistics.mean(good):.0%} < 70 %")
-        failures += [f"{item}: good answer at {s.share:.0%} < 50 %: {s.answer.text[:70]}" for s in scored if s.answer.label == "good" and s.share < 0.5]
+        failures += [
+            f"{item}: good answer at {s.share:.0%} < 50 %: {s.answer.text[:70]}"
+            for s in scored
+            if s.answer.label == "good" and s.share < 0.5
+        ]
         failures += [
             f"{item}: {s.answer.label} answer at {s.share:.0%} > 30 %: {s.answer.text[:70]}"
             for s in scored
@@ -62,7 +66,9 @@ def main() -> int:
     if outside:
         print("\nOutside their fair range:")
         for s in sorted(outside, key=lambda s: -s.distance):
-            print(f"  {s.answer.item} {s.answer.label:9} {s.answer.lang} auto {s.share:4.0%} fair {s.answer.fair[0]:.0%}-{s.answer.fair[1]:.0%}: {s.answer.text[:80]}")
+            print(
+                f"  {s.answer.item} {s.answer.label:9} {s.answer.lang} auto {s.share:4.0%} fair {s.answer.fair[0]:.0%}-{s.answer.fair[1]:.0%}: {s.answer.text[:80]}"
+            )
     print(f"\n{time.monotonic() - started:.2f} s")
     if failures:
         print("\nThe issue's bar is NOT met:")

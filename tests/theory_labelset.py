@@ -7,6 +7,7 @@ Shared by ``tests/test_theory_labels.py`` (which holds the scorer to the issue's
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -51,6 +52,7 @@ def theory_items() -> list[str]:
     return sorted(p.name for p in THEORY.iterdir() if (p / "item.yaml").exists())
 
 
+@cache
 def spec(item: str) -> ItemSpec:
     """Straight from the item's file, like ``exercises.content.item_spec_from_folder`` (which
     needs Django; the bench runs without it)."""
@@ -61,7 +63,9 @@ def spec(item: str) -> ItemSpec:
 def labelled(item: str) -> list[Labelled]:
     data = yaml.safe_load((LABELS / f"{item}.yaml").read_text(encoding="utf-8"))
     return [
-        Labelled(item, a["label"], a["lang"], (float(a["fair"][0]), float(a["fair"][1])), a["text"].strip(), a.get("why", ""))
+        Labelled(
+            item, a["label"], a["lang"], (float(a["fair"][0]), float(a["fair"][1])), a["text"].strip(), a.get("why", "")
+        )
         for a in data["answers"]
     ]
 
