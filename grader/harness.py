@@ -275,11 +275,12 @@ def _theory_message(c: theory.ConceptResult) -> Msg:
     if c.covered:
         return msg(sv="Tar upp: " + c.label_sv, en="Covers: " + c.label_en)
     if c.not_credited:
-        words = ", ".join(f"»{w}«" for w in c.rejected[:3])
+        words_sv = ", ".join(f"”{w}”" for w in c.rejected[:3])
+        words_en = ", ".join(f'"{w}"' for w in c.rejected[:3])
         why = NOT_CREDITED[c.not_credited]
         return msg(
-            sv=f"Saknas: {c.label_sv} ({words} räknas inte: {why.sv})",
-            en=f"Missing: {c.label_en} ({words} not counted: {why.en})",
+            sv=f"Saknas: {c.label_sv} ({words_sv} räknas inte: {why.sv})",
+            en=f"Missing: {c.label_en} ({words_en} not counted: {why.en})",
         )
     return msg(sv="Saknas: " + c.label_sv, en="Missing: " + c.label_en)
 

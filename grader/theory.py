@@ -14,7 +14,8 @@ entries. Most entries are **concepts**::
       not_with: {sv: [...], en: [...]}    # optional: its counterpart; see "said of something else"
 
 One optional entry with ``role: topic`` lists the phrases that name the question's subject
-("early stopping"); it carries no points and is not shown as a check.
+("early stopping"); it carries no points, is not shown as a check, and its words are no evidence
+for a concept (naming the subject is not explaining it).
 
 Matching, in order of strength:
 
@@ -33,8 +34,8 @@ Matching, in order of strength:
 A concept is **not** credited from a word used in another role:
 
 - *negated*: a negation ("inte", "not", "never", ...) up to three words before the phrase,
-  between its words or right after a Swedish verb ("stoppar inte"), in the same clause, unless the concept says ``negation: allowed`` or the
-  phrase carries its own negation ("not learned");
+  between its words or right after a Swedish verb ("stoppar inte"), in the same clause, unless
+  the concept says ``negation: allowed`` or the phrase carries its own negation ("not learned");
 - *contradicted*: the answer states one of the concept's ``contradictions`` (not negated), for
   example "keeps training while the validation loss rises" for early stopping;
 - *said of something else*: the concept lists ``not_with`` phrases (its counterpart, such as
@@ -98,11 +99,12 @@ MEANING_PREFIXES = ("över", "under", "icke", "miss", "o", "hyper", "over", "un"
 SV_NOUN_ER = re.compile(r"^(.{2,}?[^aeiouyåäö])(?:er|ern|erns|ret|rets|ren|rens|rar|rarna|rarnas)$")
 SV_ADJECTIVE_IG = re.compile(r"ig(?:a|t|e|are|ast|aste)?$")
 NEGATION_WINDOW = 3
-# A stem shorter than this only matches whole words: "vikt" must not match inside "viktig".
+# A stem shorter than this is no compound part: "lager" is not found in "lagerbolag".
 MIN_COMPOUND_STEM = 5
 MIN_COMPOUND_PART = 3
 MIN_FUZZY = 6
 MIN_FUZZY_TWO = 12
+LONG_ANSWER = 400  # words; the seed's longest theory answer (the code walk-through) has about 230
 
 EXACT, COMPOUND, FUZZY = 3, 2, 1
 STRENGTH_NAMES = {EXACT: "exact", COMPOUND: "compound", FUZZY: "fuzzy"}
@@ -173,7 +175,8 @@ def _edit_distance(a: str, b: str, limit: int) -> int:
 def _sv_keys(word: str) -> frozenset[str]:
     """The Swedish stem and its derivational relatives, which Snowball keeps apart: the verb and
     its -ing/-ning noun ("överträna", "överträning"; "anpassa", "anpassning") and the -er/-r
-    alternation of nouns ("lager", "lagret"; "parameter", "parametrar"); adjectives in -ig stay apart."""
+    alternation of nouns ("lager", "lagret"; "parameter", "parametrar"). Adjectives in -ig stay
+    apart from the noun Snowball makes of them."""
     stem = _stems(word)[0]
     if SV_ADJECTIVE_IG.search(word) and not stem.endswith("ig"):
         # Snowball strips the adjective ending -ig: "viktig" (important) would be "vikt" (weight).
@@ -463,7 +466,8 @@ def _confidence(result: TheoryScore) -> float:
     - evidence that was found but not credited (negation, contradiction, off topic): the scorer
       made a judgement a human should check;
     - a score in the middle, where one concept more or less changes the grade the most;
-    - a short answer or a list of keywords that earns credit (little text to be sure of).
+    - a short answer or a list of keywords that earns credit (little text to be sure of), or a
+      very long one (it can collect phrases by sheer volume).
     An empty answer, or one with no evidence of anything, is scored with certainty.
     """
     if result.words == 0:
@@ -479,6 +483,8 @@ def _confidence(result: TheoryScore) -> float:
     confidence -= 0.2 * (1 - abs(2 * result.share - 1))
     if result.share > 0 and result.words < 12:
         confidence -= 0.15
-    if result.share > 0 and result.keyword_density > 0.6:
+    if result.share > 0 and result.keyword_density > 0.8:
+        confidence -= 0.15
+    if result.share > 0 and result.words > LONG_ANSWER:
         confidence -= 0.15
     return round(min(1.0, max(0.0, confidence)), 2)

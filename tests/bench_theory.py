@@ -63,6 +63,15 @@ def main() -> int:
         f" seed answers inside the teacher's range: {sum(s.agrees for s in seeds.values())}/{len(seeds)}"
     )
     outside = [s for s in all_scored if not s.agrees]
+    # Is the confidence useful to the review queue? The least sure fifth should hold many of the
+    # answers whose auto score is outside the fair range.
+    least_sure = sorted(all_scored, key=lambda s: s.confidence)[: len(all_scored) // 5]
+    print(
+        f"confidence: mean {statistics.mean(s.confidence for s in all_scored if s.agrees):.2f} where the score"
+        f" agrees, {statistics.mean(s.confidence for s in outside) if outside else 1:.2f} where it does not;"
+        f" the least sure 20 % ({len(least_sure)}) hold {sum(not s.agrees for s in least_sure)}"
+        f" of the {len(outside)} disagreements"
+    )
     if outside:
         print("\nOutside their fair range:")
         for s in sorted(outside, key=lambda s: -s.distance):

@@ -207,7 +207,7 @@ def test_a_keyword_list_is_flagged_for_review():
         "Regularization prevents overfitting so the model can generalize to new data; it limits the "
         "complexity, e.g. with dropout or an L2 penalty on the weights.",
     ).feedback
-    assert words["keyword_density"] > 0.6 and words["confidence"] < prose["confidence"]
+    assert words["keyword_density"] > 0.8 and words["confidence"] < prose["confidence"]
 
 
 def test_grade_command_shows_the_concept_feedback(capsys, tmp_path):
