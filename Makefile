@@ -17,6 +17,7 @@ lint:
 bench:
 	scripts/install.sh
 	.venv/bin/python -m tests.bench
+	.venv/bin/python -m tests.bench_sandbox
 	.venv/bin/python -m tests.bench_theory
 
 # How the theory scorer agrees with the labelled answers (tests/theory_labels/), per question.
