@@ -201,7 +201,8 @@ def _job(sock, config):
         os._exit(71)
     message = json.loads(data)
     request_r, output_w, result_w = fds
-    _send(sock, {"op": "got", **warm})
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    _send(sock, {"op": "got", **warm, "cpu": used.ru_utime + used.ru_stime})
     sock.close()
     os.dup2(output_w, 1)
     os.dup2(output_w, 2)
@@ -273,8 +274,12 @@ def _keeper(sock, config):
         finally:
             os._exit(70)
     _send(sock, {"op": "pid", "pid": pid})
-    sock.close()
-    _, status = os.waitpid(pid, 0)
+    # init waits for the job and reaps every orphan, so its rusage covers the whole job tree.
+    _, status, usage = os.wait4(pid, 0)
+    try:
+        _send(sock, {"op": "cpu", "seconds": round(usage.ru_utime + usage.ru_stime, 4)})
+    except OSError:
+        pass
     os._exit(_status_code(status))
 
 
@@ -290,6 +295,23 @@ class Spare:
         self.job = None
         self.sent_at = None
         self.pidfd = os.pidfd_open(keeper)
+        self.cpu_before = 0.0  # the job process's CPU time when it got the job (its warm-up)
+        self.cpu_total = None  # the whole job tree's CPU time, from the keeper
+
+
+def _drain(spare):
+    """Read what the keeper said before it exited (its CPU report) without waiting."""
+    spare.sock.setblocking(False)
+    while True:
+        try:
+            data = spare.sock.recv(MAX_MESSAGE)
+        except (BlockingIOError, OSError):
+            return
+        if not data:
+            return
+        message = json.loads(data)
+        if message.get("op") == "cpu":
+            spare.cpu_total = float(message.get("seconds") or 0.0)
 
 
 def _spawn(config, inherited):
@@ -399,17 +421,22 @@ def serve(config):
                     spare.init_pid = message["pid"]
                 elif message.get("op") == "warm":
                     spare.warm = True
+                elif message.get("op") == "cpu":
+                    spare.cpu_total = float(message.get("seconds") or 0.0)
                 elif message.get("op") == "got" and spare.job is not None:
+                    spare.cpu_before = float(message.get("cpu") or 0.0)
                     wait = round(time.monotonic() - spare.sent_at, 4)
                     child = {"setup": message.get("setup"), "warm": message.get("warm")}
                     _send(control, {"op": "started", "job": spare.job, "warm_wait": wait, "child": child})
             elif kind == "exit":
                 _, status = os.waitpid(spare.keeper, 0)
+                _drain(spare)
                 drop(spare)
                 spares.remove(spare)
                 if spare.job is not None:
                     running.pop(spare.job, None)
-                    _send(control, {"op": "exit", "job": spare.job, "status": _status_code(status)})
+                    cpu = max(0.0, spare.cpu_total - spare.cpu_before) if spare.cpu_total is not None else None
+                    _send(control, {"op": "exit", "job": spare.job, "status": _status_code(status), "cpu": cpu})
                 if not any(s.job is None for s in spares):
                     add_spare()  # a spare that died before its job (should not happen) is replaced
 

@@ -534,6 +534,8 @@ class ForkServer:
                             deadline = time.monotonic() + limits.wall_seconds
                         elif message.get("op") == "exit":
                             status = int(message["status"])
+                            if isinstance(message.get("cpu"), (int, float)):
+                                timings["cpu"] = float(message["cpu"])
                             if status in (70, 71, 75) and "ready" not in timings:
                                 raise ForkServerDown(f"the job's child failed before the job ({status})")
                         continue
