@@ -82,6 +82,11 @@ def _mount(source, target, fstype, flags, data=None):
     )
 
 
+def _name(title):
+    """The process name ps and pgrep show (comm), so an admin can tell the tree's parts apart."""
+    _libc.prctl(15, ctypes.c_char_p(title.encode()[:15]), 0, 0, 0)  # PR_SET_NAME
+
+
 def _prctl(option, arg):
     _check(_libc.prctl(option, ctypes.c_ulong(arg), 0, 0, 0), "prctl")
 
@@ -148,7 +153,8 @@ def _warm(level):
             tf.config.experimental.set_memory_growth(gpu, True)
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2, activation="relu"), keras.layers.Dense(1)])
     model.compile(optimizer="adam", loss="mse", metrics=["mae"])
-    model.predict(np.zeros((1, 4), dtype="float32"), verbose=0)
+    if level in ("predict", "fit"):
+        model.predict(np.zeros((1, 4), dtype="float32"), verbose=0)
     if level == "fit":
         model.fit(np.zeros((8, 4), dtype="float32"), np.zeros((8, 1)), epochs=1, batch_size=8, verbose=0)
     keras.backend.clear_session()
@@ -180,20 +186,23 @@ def _apply_limits(limits, baseline_vm):
 
 
 def _job(sock, config):
+    _name("quiz-job")
     os.setsid()
     started = time.monotonic()
     try:
-        _silenced(lambda: _warm(config.get("warm", "predict")))
+        _silenced(lambda: _warm(config.get("warm", "build")))
         warm_error = None
     except Exception as exc:  # a broken warm-up only costs speed; the job still runs
         warm_error = f"{type(exc).__name__}: {exc}"
-    _send(sock, {"op": "warm", "seconds": round(time.monotonic() - started, 4), "error": warm_error})
+    warm = {"setup": round(started - config["forked_at"], 4), "warm": round(time.monotonic() - started, 4)}
+    _send(sock, {"op": "warm", **warm, "error": warm_error})
     data, fds, _flags, _addr = socket.recv_fds(sock, MAX_MESSAGE, 3)
     if not data or len(fds) != 3:
         os._exit(71)
     message = json.loads(data)
     request_r, output_w, result_w = fds
-    _send(sock, {"op": "got"})
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    _send(sock, {"op": "got", **warm, "cpu": used.ru_utime + used.ru_stime})
     sock.close()
     os.dup2(output_w, 1)
     os.dup2(output_w, 2)
@@ -228,6 +237,7 @@ def _job(sock, config):
 
 
 def _init(sock, config):
+    _name("quiz-init")
     _unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     size = int(config.get("tmpfs_mb", 64))
@@ -252,6 +262,8 @@ def _init(sock, config):
 
 
 def _keeper(sock, config):
+    config = {**config, "forked_at": time.monotonic()}  # CLOCK_MONOTONIC is the same in every namespace
+    _name("quiz-keeper")
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
     _unshare(CLONE_NEWPID)
     pid = os.fork()
@@ -262,8 +274,12 @@ def _keeper(sock, config):
         finally:
             os._exit(70)
     _send(sock, {"op": "pid", "pid": pid})
-    sock.close()
-    _, status = os.waitpid(pid, 0)
+    # init waits for the job and reaps every orphan, so its rusage covers the whole job tree.
+    _, status, usage = os.wait4(pid, 0)
+    try:
+        _send(sock, {"op": "cpu", "seconds": round(usage.ru_utime + usage.ru_stime, 4)})
+    except OSError:
+        pass
     os._exit(_status_code(status))
 
 
@@ -279,6 +295,23 @@ class Spare:
         self.job = None
         self.sent_at = None
         self.pidfd = os.pidfd_open(keeper)
+        self.cpu_before = 0.0  # the job process's CPU time when it got the job (its warm-up)
+        self.cpu_total = None  # the whole job tree's CPU time, from the keeper
+
+
+def _drain(spare):
+    """Read what the keeper said before it exited (its CPU report) without waiting."""
+    spare.sock.setblocking(False)
+    while True:
+        try:
+            data = spare.sock.recv(MAX_MESSAGE)
+        except (BlockingIOError, OSError):
+            return
+        if not data:
+            return
+        message = json.loads(data)
+        if message.get("op") == "cpu":
+            spare.cpu_total = float(message.get("seconds") or 0.0)
 
 
 def _spawn(config, inherited):
@@ -314,6 +347,7 @@ def serve(config):
                 errors.append(f"{module}: {type(exc).__name__}: {exc}")
 
     _silenced(imports)
+    _name("quiz-forkserver")
     _send(control, {"op": "ready", "timings": {"preload": round(time.monotonic() - t0, 4)}, "errors": errors})
 
     sel = selectors.DefaultSelector()
@@ -387,16 +421,22 @@ def serve(config):
                     spare.init_pid = message["pid"]
                 elif message.get("op") == "warm":
                     spare.warm = True
+                elif message.get("op") == "cpu":
+                    spare.cpu_total = float(message.get("seconds") or 0.0)
                 elif message.get("op") == "got" and spare.job is not None:
+                    spare.cpu_before = float(message.get("cpu") or 0.0)
                     wait = round(time.monotonic() - spare.sent_at, 4)
-                    _send(control, {"op": "started", "job": spare.job, "warm_wait": wait})
+                    child = {"setup": message.get("setup"), "warm": message.get("warm")}
+                    _send(control, {"op": "started", "job": spare.job, "warm_wait": wait, "child": child})
             elif kind == "exit":
                 _, status = os.waitpid(spare.keeper, 0)
+                _drain(spare)
                 drop(spare)
                 spares.remove(spare)
                 if spare.job is not None:
                     running.pop(spare.job, None)
-                    _send(control, {"op": "exit", "job": spare.job, "status": _status_code(status)})
+                    cpu = max(0.0, spare.cpu_total - spare.cpu_before) if spare.cpu_total is not None else None
+                    _send(control, {"op": "exit", "job": spare.job, "status": _status_code(status), "cpu": cpu})
                 if not any(s.job is None for s in spares):
                     add_spare()  # a spare that died before its job (should not happen) is replaced
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 from typing import Any
 
 from celery.signals import worker_process_init, worker_process_shutdown, worker_ready, worker_shutdown
@@ -36,20 +35,18 @@ def _withdraw_queues(**_: Any) -> None:
 
 @worker_process_init.connect
 def _start_warm_sandbox(**_: Any) -> None:
-    """Pool process: start the fork server now, in the background, so the first submission
-    finds TensorFlow imported. (worker_process_init must return within a few seconds.)"""
+    """Pool process: start the fork server now so the first submission finds TensorFlow imported.
+    Only the launch happens here (worker_process_init must return within seconds); the first
+    job waits for the imports if they are not done yet. It must be this thread, the one that
+    grades: bwrap dies with the thread that started it."""
     if os.environ.get("QUIZ_SANDBOX", "warm") != "warm":
         return
+    from grader.sandbox import ForkServerDown, forkserver
 
-    def start() -> None:
-        from grader.sandbox import ForkServerDown, forkserver
-
-        try:
-            forkserver()
-        except ForkServerDown as exc:
-            logger.warning("no warm sandbox in this worker process, grading cold: %s", exc)
-
-    threading.Thread(target=start, name="quiz-forkserver-start", daemon=True).start()
+    try:
+        forkserver(wait=False)
+    except ForkServerDown as exc:
+        logger.warning("no warm sandbox in this worker process, grading cold: %s", exc)
 
 
 @worker_process_shutdown.connect
