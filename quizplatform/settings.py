@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "exercises",
     "grader",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -69,6 +70,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dashboard.context_processors.staff",
             ],
         },
     },
