@@ -77,11 +77,13 @@ def submission_create(*, user: User, item: Item, text: str, now: datetime | None
     now = now or timezone.now()
     version = item.current_version
     with transaction.atomic():
-        rules = submission_rules(assessment=item.assessment, user=user, item=item, now=now)
+        # Read the rules fresh: a teacher may have just changed them.
+        assessment = Assessment.objects.get(pk=item.assessment_id)
+        rules = submission_rules(assessment=assessment, user=user, item=item, now=now)
         _refuse_outside_rules(rules)
-        if item.assessment.time_limit_minutes:
+        if assessment.time_limit_minutes:
             # Submitting through the API without opening the page starts the clock too.
-            assessment_start(assessment=item.assessment, user=user, now=now)
+            assessment_start(assessment=assessment, user=user, now=now)
         attempt = rules.attempts_used + 1
         submission = Submission.objects.create(
             user=user,
