@@ -266,9 +266,13 @@ def item_regrade(request: HttpRequest, slug: str) -> HttpResponse:
 def regrade_progress(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(RegradeBatch, pk=pk)
     subs = batch.submissions.select_related("user", "item", "item_version")
-    # Visible to whoever teaches every course the batch touches (or, if empty, to its author).
-    if subs.exclude(item__assessment__course__in=_taught(request)).exists() or (
-        not subs.exists() and batch.created_by_id != request.user.pk and not request.user.is_platform_admin
+    # Visible to whoever teaches every course the batch touches; an empty batch to its author,
+    # if they still teach, and to admins.
+    taught = _taught(request)
+    if subs.exclude(item__assessment__course__in=taught).exists():
+        raise Http404("No such regrade")
+    if not subs.exists() and not (
+        request.user.is_platform_admin or (batch.created_by_id == request.user.pk and taught.exists())
     ):
         raise Http404("No such regrade")
     total = subs.count()

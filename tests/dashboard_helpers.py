@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
-
 from grader.harness import CheckOutcome, GradeResult
 
 
@@ -50,8 +48,7 @@ def set_release(slug: str, release: str) -> None:
     Assessment.objects.filter(slug=slug).update(release=release)
 
 
-@pytest.fixture
-def outsider_teacher(course):
+def make_outsider_teacher():
     """A teacher of another course: staff somewhere, but not of kunskapskontroll-2."""
     from accounts.models import User
     from exercises.models import Course, Enrollment
