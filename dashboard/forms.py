@@ -11,7 +11,8 @@ DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%
 
 
 class OverrideForm(forms.Form):
-    score = forms.DecimalField(label=_("Poäng"), min_value=Decimal(0), max_digits=6, decimal_places=2)
+    # Localized: a Swedish teacher types 3,5; a decimal point is taken too.
+    score = forms.DecimalField(label=_("Poäng"), min_value=Decimal(0), max_digits=6, decimal_places=2, localize=True)
     comment = forms.CharField(
         label=_("Kommentar till studenten"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
     )

@@ -313,7 +313,7 @@ def item_statistics(*, item: Item, bins: int = 10) -> ItemStatistics:
         discrimination=_pearson(scores, rest),
         checks=[CheckRate(name=r["name"], passed=r["passed"], total=r["total"]) for r in check_rows],
         failures=failures,
-        statuses=sorted(statuses, key=lambda r: -r[1]),
+        statuses=[(str(Submission.Status(st).label), n) for st, n in sorted(statuses, key=lambda r: -r[1])],
     )
 
 

@@ -3,19 +3,27 @@ submissions made through the real services (the grade itself is given, as a work
 
 from __future__ import annotations
 
-from decimal import Decimal
+from django.db import transaction
 
+from exercises.models import Item
+from exercises.services import submission_claim, submission_create, submission_finish
 from grader.harness import CheckOutcome, GradeResult
 
 
 def graded(user, slug: str, score: float, *, text: str = "ett svar", confidence=None, checks=None, now=None):
-    """A submission created by ``submission_create`` and finished by ``submission_finish``."""
-    from exercises.models import Item
-    from exercises.services import submission_claim, submission_create, submission_finish
+    """A submission created by ``submission_create`` and finished by ``submission_finish``.
 
-    item = Item.objects.select_related("current_version").get(slug=slug)
-    sub = submission_create(user=user, item=item, text=text, now=now)
-    claimed = submission_claim(submission_id=sub.pk, worker="test")
+    All in one transaction: the message sent on commit then finds the row graded, so a real
+    worker running in the same session leaves it alone (its claim changes no row).
+    """
+    with transaction.atomic():
+        item = Item.objects.select_related("current_version").get(slug=slug)
+        sub = submission_create(user=user, item=item, text=text, now=now)
+        claimed = submission_claim(submission_id=sub.pk, worker="test")
+        return _finish(claimed, item, score, confidence, checks)
+
+
+def _finish(claimed, item, score, confidence, checks):
     points = float(item.current_version.points)
     feedback = {} if confidence is None else {"confidence": confidence}
     outcomes = checks or [
@@ -57,6 +65,3 @@ def make_outsider_teacher():
     user = User.objects.create_user("teacher2", password="teacher2", role=User.Role.TEACHER)
     Enrollment.objects.create(course=other, user=user, role=Enrollment.Role.TEACHER)
     return user
-
-
-D = Decimal
