@@ -16,7 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
@@ -169,6 +169,29 @@ def submissions_diff(*, old: Submission, new: Submission) -> list[DiffLine]:
             kind = "same"
         lines.append(DiffLine(kind=kind, text=line))
     return lines
+
+
+# --- Regrade ------------------------------------------------------------------------------------
+
+
+@dataclass
+class RegradeCandidates:
+    finished: QuerySet[Submission]  # every submission with a result
+    old: QuerySet[Submission]  # of those, the ones graded against an older version
+    per_version: dict[int, int]  # version number -> finished submissions
+
+
+def regrade_candidates(*, item: Item) -> RegradeCandidates:
+    finished = Submission.objects.filter(item=item).exclude(status__in=Submission.PENDING)
+    per_version = dict(
+        finished.values("item_version__number")
+        .annotate(n=Count("pk"))
+        .order_by("item_version__number")
+        .values_list("item_version__number", "n")
+    )
+    return RegradeCandidates(
+        finished=finished, old=finished.exclude(item_version=F("item__current_version")), per_version=per_version
+    )
 
 
 # --- Review queue -----------------------------------------------------------------------------

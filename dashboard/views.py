@@ -14,7 +14,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -239,26 +239,28 @@ def submission_regrade(request: HttpRequest, pk: int) -> HttpResponse:
 def item_regrade(request: HttpRequest, slug: str) -> HttpResponse:
     """Regrade an item's submissions: those graded against an older version, or all of them."""
     item = _item(request, slug)
-    finished = Submission.objects.filter(item=item).exclude(status__in=Submission.PENDING)
-    old = finished.exclude(item_version=F("item__current_version"))
+    candidates = selectors.regrade_candidates(item=item)
     if request.method == "POST":
         form = RegradeForm(request.POST)
         if form.is_valid():
-            chosen = old if form.cleaned_data["scope"] == RegradeForm.SCOPE_OLD else finished
+            scope = form.cleaned_data["scope"]
+            chosen = candidates.old if scope == RegradeForm.SCOPE_OLD else candidates.finished
             batch = services.submissions_regrade(
-                submissions=list(chosen), by=request.user, description=f"{item.slug} ({form.cleaned_data['scope']})"
+                submissions=list(chosen), by=request.user, description=f"{item.slug} ({scope})"
             )
             return redirect("dashboard:regrade_progress", pk=batch.pk)
     else:
         form = RegradeForm()
-    per_version = finished.values_list("item_version__number").order_by("item_version__number")
-    counts: dict[int, int] = {}
-    for (number,) in per_version:
-        counts[number] = counts.get(number, 0) + 1
     return render(
         request,
         "dashboard/item_regrade.html",
-        {"item": item, "form": form, "old_count": old.count(), "all_count": finished.count(), "counts": counts},
+        {
+            "item": item,
+            "form": form,
+            "old_count": candidates.old.count(),
+            "all_count": candidates.finished.count(),
+            "counts": candidates.per_version,
+        },
     )
 
 

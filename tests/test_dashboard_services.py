@@ -310,3 +310,15 @@ def test_discrimination_is_unknown_with_too_few_students(users):
     graded(users["student"], "q01", 1.0)
     stats = item_statistics(item=Item.objects.get(slug="q01"))
     assert stats.discrimination is None and stats.students == 1
+
+
+def test_reloading_the_content_keeps_the_teachers_assessment_settings(course):
+    """`make run` reloads the content at every start: it must not release scores awaiting review."""
+    import os
+
+    from django.core.management import call_command
+
+    Assessment.objects.filter(slug="del-1-teori").update(release=Assessment.Release.AFTER_REVIEW, attempts_allowed=2)
+    call_command("load_content", verbosity=0, stdout=open(os.devnull, "w"))
+    assessment = Assessment.objects.get(slug="del-1-teori")
+    assert assessment.release == Assessment.Release.AFTER_REVIEW and assessment.attempts_allowed == 2
