@@ -7,6 +7,8 @@ graded against, so a regrade is always a deliberate act.
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -284,9 +286,12 @@ class Submission(models.Model):
         """How sure the auto scorer was, in [0, 1]; a missing or broken value counts as unsure."""
         value = (self.feedback or {}).get("confidence")
         try:
-            return min(max(float(value), 0.0), 1.0)
+            number = float(value)
         except (TypeError, ValueError):
             return 0.0
+        if math.isnan(number):
+            return 0.0
+        return min(max(number, 0.0), 1.0)
 
 
 class CheckResult(models.Model):

@@ -106,10 +106,16 @@ def _refuse_outside_rules(rules: SubmissionRules) -> None:
         raise PermissionDenied(rules.refusal)
 
 
-def assessment_start(*, assessment: Assessment, user: User, now: datetime | None = None) -> AssessmentStart:
-    """Start a student's clock on a timed assessment (once: later calls return the first start)."""
+def assessment_start(*, assessment: Assessment, user: User, now: datetime | None = None) -> AssessmentStart | None:
+    """Start a student's clock on a timed assessment (once: later calls return the first start).
+
+    None before the assessment opens: a look at the page beforehand must not use up the time.
+    """
+    now = now or timezone.now()
+    if assessment.opens_at and now < assessment.opens_at:
+        return None
     start, _created = AssessmentStart.objects.get_or_create(
-        assessment=assessment, user=user, defaults={"started_at": now or timezone.now()}
+        assessment=assessment, user=user, defaults={"started_at": now}
     )
     return start
 

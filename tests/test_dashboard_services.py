@@ -322,3 +322,23 @@ def test_reloading_the_content_keeps_the_teachers_assessment_settings(course):
     call_command("load_content", verbosity=0, stdout=open(os.devnull, "w"))
     assessment = Assessment.objects.get(slug="del-1-teori")
     assert assessment.release == Assessment.Release.AFTER_REVIEW and assessment.attempts_allowed == 2
+
+
+def test_a_visit_before_the_opening_does_not_start_the_clock(users):
+    from exercises.models import AssessmentStart
+
+    now = timezone.now()
+    Assessment.objects.filter(slug="del-1-teori").update(time_limit_minutes=30, opens_at=now + timedelta(hours=1))
+    assert services.assessment_start(assessment=_assessment(), user=users["student"], now=now) is None
+    assert not AssessmentStart.objects.exists()
+    later = now + timedelta(hours=2)
+    start = services.assessment_start(assessment=_assessment(), user=users["student"], now=later)
+    assert start is not None and start.started_at == later
+
+
+def test_a_confidence_that_is_not_a_number_counts_as_unsure_and_is_kept_in_0_1():
+    assert Submission(feedback={"confidence": float("nan")}).confidence == 0.0
+    assert Submission(feedback={"confidence": None}).confidence == 0.0
+    assert Submission(feedback={"confidence": 7}).confidence == 1.0
+    assert Submission(feedback={"confidence": -1}).confidence == 0.0
+    assert Submission(feedback={"confidence": "0.25"}).confidence == 0.25
