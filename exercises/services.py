@@ -354,7 +354,8 @@ def submissions_regrade(*, submissions: Iterable[Submission], by: User, descript
             sub.status = Submission.Status.QUEUED
             sub.score = None
             sub.started_at = sub.finished_at = sub.queued_at = None
-            fields = ["item_version", "max_score", "status", "score", "started_at", "finished_at", "queued_at"]
+            sub.tries = 0  # a new job: earlier deliveries must not count against its retries
+            fields = ["item_version", "max_score", "status", "score", "started_at", "finished_at", "queued_at", "tries"]
             if not sub.overridden:
                 sub.final_score = None
                 sub.reviewed_at, sub.reviewed_by = None, None

@@ -210,7 +210,7 @@ def test_a_regrade_requeues_against_the_current_version_and_keeps_the_old_result
     batch = services.submissions_regrade(submissions=[sub], by=users["teacher"], description="q04")
     sub.refresh_from_db()
     assert sub.status == "queued" and sub.item_version == new and sub.max_score == Decimal(6)
-    assert sub.score is None and sub.final_score is None
+    assert sub.score is None and sub.final_score is None and sub.tries == 0
     assert list(batch.submissions.all()) == [sub]
     change = ScoreChange.objects.get(submission=sub, kind="regrade")
     assert change.old_score == Decimal("1.00") and change.new_score is None
