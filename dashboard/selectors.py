@@ -9,7 +9,7 @@ from __future__ import annotations
 import difflib
 import logging
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -383,19 +383,26 @@ def queue_lengths() -> tuple[dict[str, int | None], str]:
 
 
 def workers_online(timeout: float = 1.0) -> list[WorkerInfo]:
-    """Workers that answer a ping, with the queues they consume and their running tasks."""
+    """Workers that answer, with the queues they consume and how many submissions they grade now.
+
+    One broadcast (it waits its whole timeout for replies); what each worker is grading is read
+    from the database, where a claim records the worker's node name.
+    """
     from quizplatform.celery import app
 
     try:
-        inspect = app.control.inspect(timeout=timeout)
-        queues = inspect.active_queues() or {}
-        active = inspect.active() or {}
+        queues = app.control.inspect(timeout=timeout).active_queues() or {}
     except Exception:  # the broker is down: no worker can be reached either
         logger.warning("could not inspect workers", exc_info=True)
         return []
+    running = Counter(
+        # The node name, without a "/pid" suffix some deployments add to the claim.
+        w.split("/", 1)[0]
+        for w in Submission.objects.filter(status=Submission.Status.RUNNING).values_list("worker", flat=True)
+    )
     return sorted(
         (
-            WorkerInfo(name=name, queues=sorted(q["name"] for q in qs), active=len(active.get(name, [])))
+            WorkerInfo(name=name, queues=sorted(q["name"] for q in qs), active=running.get(name, 0))
             for name, qs in queues.items()
         ),
         key=lambda w: w.name,

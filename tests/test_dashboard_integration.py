@@ -1,6 +1,7 @@
 """The dashboard against the real parts: a regrade graded by the real Celery worker, and the
 health page reading the real Redis queues and the real worker."""
 
+import socket
 import time
 from decimal import Decimal
 
@@ -89,6 +90,12 @@ def test_health_shows_real_queue_lengths_the_worker_and_the_last_hour(users, cel
     assert "test@" in html and "Ingen arbetare svarar" not in html
     assert 'data-testid="gpu"' not in html  # the test worker consumes grading only
     assert 'data-testid="finished">1<' in html
+    # What a worker grades now is read from the claims in the database.
+    worker = f"test@{socket.gethostname()}"
+    assert f"<td>{worker}</td><td>grading</td><td>0</td>" in html
+    Submission.objects.filter(pk=done.pk).update(status=Submission.Status.RUNNING, worker=f"{worker}/4242")
+    html = client.get("/dashboard/health/").content.decode()
+    assert f"<td>{worker}</td><td>grading</td><td>1</td>" in html
 
 
 def test_workers_consuming_the_gpu_queue_are_marked():
