@@ -278,11 +278,18 @@ def submission_score_override(*, submission: Submission, by: User, score: Decima
 
 
 def submission_review_accept(*, submission: Submission, by: User, comment: str = "") -> Submission:
-    """A teacher confirms the score as it stands (the auto score, or an earlier override)."""
+    """A teacher confirms the score as it stands (the auto score, or an earlier override).
+
+    Refused if someone confirmed it already: two teachers working one queue learn of each other
+    instead of writing the same confirmation twice.
+    """
     _require_finished(submission)
     now = timezone.now()
     with transaction.atomic():
-        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        locked = Submission.objects.select_for_update().select_related("reviewed_by").get(pk=submission.pk)
+        if locked.reviewed_at is not None:
+            who = locked.reviewed_by.username if locked.reviewed_by else "?"
+            raise ValidationError(_("Redan granskad av %(who)s.") % {"who": who})
         ScoreChange.objects.create(
             submission=locked,
             kind=ScoreChange.Kind.ACCEPT,

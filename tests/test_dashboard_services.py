@@ -64,6 +64,9 @@ def test_accepting_keeps_the_score_and_records_who_and_when(users):
     assert change.kind == "accept" and change.by == users["admin"]
     assert change.old_score == change.new_score == Decimal("2.00")
     assert change.details["confidence"] == 0.4
+    with pytest.raises(ValidationError, match="Redan granskad av admin"):
+        services.submission_review_accept(submission=sub, by=users["teacher"])
+    assert ScoreChange.objects.filter(submission=sub).count() == 1
 
 
 # --- Review queue ----------------------------------------------------------------------------------

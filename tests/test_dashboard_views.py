@@ -325,3 +325,19 @@ def test_statistics_pages_render(users, sub):
     html = client.get("/dashboard/items/q01/statistics/").content.decode()
     assert 'data-testid="students">2<' in html and "Saknar begrepp B" in html
     assert 'data-item="q01"' in client.get("/dashboard/courses/kunskapskontroll-2/statistics/").content.decode()
+
+
+def test_the_dashboard_speaks_english_too(users, sub):
+    client = client_for(users["teacher"])
+    client.cookies["django_language"] = "en"
+    html = client.get("/dashboard/courses/kunskapskontroll-2/").content.decode()
+    assert "Gradebook" in html and "Export CSV" in html
+    assert "Audit log" in client.get(f"/dashboard/submissions/{sub.pk}/").content.decode()
+
+
+def test_a_second_accept_is_refused_with_who_reviewed_it(users, sub):
+    teacher = client_for(users["teacher"])
+    teacher.post(f"/dashboard/submissions/{sub.pk}/accept")
+    response = client_for(users["admin"]).post(f"/dashboard/submissions/{sub.pk}/accept", follow=True)
+    assert "Redan granskad av teacher." in response.content.decode()
+    assert ScoreChange.objects.filter(submission=sub).count() == 1
