@@ -1,4 +1,4 @@
-.PHONY: install run test lint bench
+.PHONY: install run test lint bench bench-theory
 PORT ?= 8000
 
 install:
@@ -17,3 +17,10 @@ lint:
 bench:
 	scripts/install.sh
 	.venv/bin/python -m tests.bench
+	.venv/bin/python -m tests.bench_sandbox
+	.venv/bin/python -m tests.bench_theory
+
+# How the theory scorer agrees with the labelled answers (tests/theory_labels/), per question.
+bench-theory:
+	scripts/install.sh
+	.venv/bin/python -m tests.bench_theory
