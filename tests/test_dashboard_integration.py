@@ -109,3 +109,28 @@ def test_health_says_when_the_broker_is_down(users, settings):
     settings.CELERY_BROKER_URL = "redis://127.0.0.1:1/0"
     html = teacher_client(users).get("/dashboard/health/").content.decode()
     assert 'data-testid="broker-error"' in html and "Ingen arbetare svarar" in html
+
+
+def test_the_review_queue_orders_real_scorer_results_by_their_confidence(users, celery_worker):
+    from dashboard.selectors import review_queue
+    from exercises.models import Assessment
+
+    Assessment.objects.filter(slug="del-1-teori").update(release=Assessment.Release.AFTER_REVIEW)
+    item = Item.objects.get(slug="q01")
+    answers = {
+        "student": ANSWER,
+        "student2": "Keras är ett API. Jag vet inte riktigt.",
+    }
+    graded = [
+        wait_for_grade(submission_create(user=users[name], item=item, text=text).pk) for name, text in answers.items()
+    ]
+    assert all(isinstance(s.feedback.get("confidence"), float) for s in graded)
+    queue = review_queue(item=item)
+    assert {s.pk for s in queue} == {s.pk for s in graded}
+    confidences = [s.confidence for s in queue]
+    assert confidences == sorted(confidences)
+    # Until a teacher confirms, the student's API answer holds no score.
+    client = Client()
+    client.force_login(users["student"])
+    body = client.get(f"/api/v1/submissions/{graded[0].pk}").json()
+    assert body["status"] == "graded" and body["score"] is None and body["released"] is False
