@@ -252,10 +252,18 @@ def load_course(folder: Path, report: LoadReport | None = None) -> LoadReport:
         for a_dir in sorted(p for p in folder.iterdir() if (p / "assessment.yaml").exists()):
             a_meta = _yaml(a_dir / "assessment.yaml")
             a_title_sv, a_title_en = _bilingual(a_meta, "title", a_dir)
+            # The release policy comes from the file only when the assessment is created: after
+            # that it is a teacher's setting on the dashboard, and reloading the content (which
+            # every `make run` does) must not release scores that await review.
             assessment, _ = Assessment.objects.update_or_create(
                 course=course,
                 slug=a_dir.name,
                 defaults={
+                    "title_sv": a_title_sv,
+                    "title_en": a_title_en,
+                    "order": int(a_meta.get("order", 0)),
+                },
+                create_defaults={
                     "title_sv": a_title_sv,
                     "title_en": a_title_en,
                     "order": int(a_meta.get("order", 0)),

@@ -7,6 +7,8 @@ graded against, so a regrade is always a deliberate act.
 
 from __future__ import annotations
 
+import math
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -75,6 +77,8 @@ class Assessment(models.Model):
     time_limit_minutes = models.PositiveIntegerField(null=True, blank=True)
     attempts_allowed = models.PositiveIntegerField(null=True, blank=True, help_text="Empty: unlimited")
     late_penalty_percent = models.PositiveIntegerField(default=0)
+    # Late work is taken until here (with the penalty); empty: closes_at is a hard close.
+    late_until = models.DateTimeField(null=True, blank=True)
     release = models.CharField(max_length=16, choices=Release.choices, default=Release.IMMEDIATE)
 
     class Meta:
@@ -87,6 +91,45 @@ class Assessment(models.Model):
     @property
     def title(self) -> str:
         return _pick(self.title_sv, self.title_en)
+
+    @property
+    def needs_review(self) -> bool:
+        return self.release == self.Release.AFTER_REVIEW
+
+
+class Extension(models.Model):
+    """One student's own rules for an assessment: a later close and/or extra attempts."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="extensions")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="extensions")
+    closes_at = models.DateTimeField(null=True, blank=True, help_text="Empty: the assessment's own close")
+    extra_attempts = models.PositiveIntegerField(default=0)
+    extra_minutes = models.PositiveIntegerField(default=0, help_text="Added to the time limit")
+    reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "user"], name="unique_extension")]
+
+    def __str__(self) -> str:
+        return f"extension {self.user} on {self.assessment}"
+
+
+class AssessmentStart(models.Model):
+    """When a student first opened an item of a timed assessment: the time limit runs from here."""
+
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="starts")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    started_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["assessment", "user"], name="unique_assessment_start")]
+
+    def __str__(self) -> str:
+        return f"{self.user} started {self.assessment}"
 
 
 class Item(models.Model):
@@ -206,6 +249,16 @@ class Submission(models.Model):
     queued_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Grading policy. ``score`` is what the grader gave; ``final_score`` is what counts: the auto
+    # score less the late penalty recorded at submission, or a teacher's override.
+    late_penalty_percent = models.PositiveIntegerField(default=0)
+    final_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    overridden = models.BooleanField(default=False, help_text="final_score was set by a teacher")
+    teacher_comment = models.TextField(blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         ordering = ["-created_at"]
@@ -226,6 +279,23 @@ class Submission(models.Model):
         if self.finished_at is None:
             return None
         return (self.finished_at - self.created_at).total_seconds()
+
+    @property
+    def is_released(self) -> bool:
+        """May the student see the score and the checks? At once, or once a teacher reviewed it."""
+        return self.item.assessment.release != Assessment.Release.AFTER_REVIEW or self.reviewed_at is not None
+
+    @property
+    def confidence(self) -> float:
+        """How sure the auto scorer was, in [0, 1]; a missing or broken value counts as unsure."""
+        value = (self.feedback or {}).get("confidence")
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            return 0.0
+        if math.isnan(number):
+            return 0.0
+        return min(max(number, 0.0), 1.0)
 
 
 class CheckResult(models.Model):
@@ -253,3 +323,42 @@ class CheckResult(models.Model):
     @property
     def hint(self) -> str:
         return _pick(self.hint_sv, self.hint_en)
+
+
+class RegradeBatch(models.Model):
+    """One teacher's request to grade submissions again; progress is read from its submissions."""
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    description = models.CharField(max_length=300)
+    submissions = models.ManyToManyField(Submission, related_name="regrade_batches")
+
+    def __str__(self) -> str:
+        return f"regrade #{self.pk}: {self.description}"
+
+
+class ScoreChange(models.Model):
+    """The audit log of scores: every change, who made it, when, from what to what, and why.
+
+    Rows are only ever added. A regrade keeps the earlier result here (version, score, checks).
+    """
+
+    class Kind(models.TextChoices):
+        OVERRIDE = "override", _("Ändrad av lärare")
+        ACCEPT = "accept", _("Bekräftad av lärare")
+        REGRADE = "regrade", _("Omrättning")
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="score_changes")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    at = models.DateTimeField(default=timezone.now)
+    old_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    new_score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
+    comment = models.TextField(blank=True)
+    details = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.submission_id} {self.kind} {self.old_score}->{self.new_score}"

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from exercises.models import Assessment, Course, Enrollment, Item, Submission
+from exercises.models import Assessment, AssessmentStart, Course, Enrollment, Extension, Item, Submission
 
 
 @dataclass
@@ -28,11 +31,13 @@ def course_progress(*, course: Course, user: User) -> list[tuple[Assessment, lis
     items = Item.objects.filter(assessment__course=course, is_published=True).select_related(
         "current_version", "assessment"
     )
+    # What counts is the final score, and only once it is released to the student.
+    released = Q(item__assessment__release=Assessment.Release.IMMEDIATE) | Q(reviewed_at__isnull=False)
     stats = {
         row["item"]: row
-        for row in Submission.objects.filter(user=user, item__assessment__course=course)
+        for row in Submission.objects.filter(released, user=user, item__assessment__course=course)
         .values("item")
-        .annotate(best=Max("score"), last=Max("created_at"))
+        .annotate(best=Max("final_score"), last=Max("created_at"))
     }
     last_status = dict(
         Submission.objects.filter(user=user, item__assessment__course=course)
@@ -66,7 +71,7 @@ def item_get(*, slug: str) -> Item:
 
 
 def submissions_of(*, user: User, item: Item) -> QuerySet[Submission]:
-    return Submission.objects.filter(user=user, item=item).order_by("-created_at")
+    return Submission.objects.filter(user=user, item=item).select_related("item__assessment").order_by("-created_at")
 
 
 def courses_taught(*, user: User) -> QuerySet[Course]:
@@ -93,3 +98,76 @@ def submission_visible(*, user: User, pk: int) -> Submission:
         return qs.get(pk=pk)
     except Submission.DoesNotExist:
         raise Http404("No such submission") from None
+
+
+@dataclass
+class SubmissionRules:
+    """What an assessment allows one student right now, with their extension applied."""
+
+    opens_at: datetime | None
+    closes_at: datetime | None
+    late_until: datetime | None
+    deadline: datetime | None  # the end of the time limit, once the student has started
+    attempts_allowed: int | None
+    attempts_used: int
+    penalty_percent: int  # what a submission made now would lose
+    refusal: str  # why a submission made now is refused; empty if it is allowed
+
+    @property
+    def attempts_left(self) -> int | None:
+        if self.attempts_allowed is None:
+            return None
+        return max(self.attempts_allowed - self.attempts_used, 0)
+
+
+def submission_rules(*, assessment: Assessment, user: User, item: Item, now: datetime | None = None) -> SubmissionRules:
+    """The window, time limit, attempts and late penalty for ``user`` on ``item`` at ``now``.
+
+    Late work (after the close) is taken only when the assessment has a late penalty, until
+    ``late_until`` if that is set (an extension's later close moves both).
+    """
+    now = now or timezone.now()
+    extension = Extension.objects.filter(assessment=assessment, user=user).first()
+    closes_at = assessment.closes_at
+    late_until = assessment.late_until
+    attempts_allowed = assessment.attempts_allowed
+    extra_minutes = 0
+    if extension is not None:
+        if extension.closes_at and (closes_at is None or extension.closes_at > closes_at):
+            if closes_at is not None and late_until is not None:
+                late_until = late_until + (extension.closes_at - closes_at)
+            closes_at = extension.closes_at
+        if attempts_allowed is not None:
+            attempts_allowed += extension.extra_attempts
+        extra_minutes = extension.extra_minutes
+    deadline = None
+    if assessment.time_limit_minutes:
+        start = AssessmentStart.objects.filter(assessment=assessment, user=user).first()
+        if start is not None:
+            deadline = start.started_at + timedelta(minutes=assessment.time_limit_minutes + extra_minutes)
+    used = Submission.objects.filter(user=user, item=item).count()
+    penalty = 0
+    refusal = ""
+    if assessment.opens_at and now < assessment.opens_at:
+        refusal = _("Provet öppnar %(when)s.") % {
+            "when": timezone.localtime(assessment.opens_at).strftime("%Y-%m-%d %H:%M")
+        }
+    elif closes_at and now > closes_at:
+        if assessment.late_penalty_percent and (late_until is None or now <= late_until):
+            penalty = assessment.late_penalty_percent
+        else:
+            refusal = _("Provet är stängt.")
+    if not refusal and deadline and now > deadline:
+        refusal = _("Tiden för provet är slut.")
+    if not refusal and attempts_allowed is not None and used >= attempts_allowed:
+        refusal = _("Du har använt alla dina försök (%(n)d).") % {"n": attempts_allowed}
+    return SubmissionRules(
+        opens_at=assessment.opens_at,
+        closes_at=closes_at,
+        late_until=late_until,
+        deadline=deadline,
+        attempts_allowed=attempts_allowed,
+        attempts_used=used,
+        penalty_percent=penalty,
+        refusal=refusal,
+    )

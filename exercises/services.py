@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 import socket
-from datetime import timedelta
-from decimal import Decimal
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +17,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from exercises.models import CheckResult, Draft, Item, Submission
+from exercises.models import (
+    Assessment,
+    AssessmentStart,
+    CheckResult,
+    Draft,
+    Extension,
+    Item,
+    RegradeBatch,
+    ScoreChange,
+    Submission,
+)
+from exercises.selectors import SubmissionRules, submission_rules
 from grader.harness import GradeResult, ItemSpec
 
 logger = logging.getLogger(__name__)
@@ -46,12 +58,15 @@ def _check_size(text: str) -> None:
         )
 
 
-def submission_create(*, user: User, item: Item, text: str) -> Submission:
+def submission_create(*, user: User, item: Item, text: str, now: datetime | None = None) -> Submission:
     """Save a submission (queued), then enqueue it once the transaction has committed.
 
     1. Refuse what cannot be graded: unpublished items, empty or oversized text.
-    2. Save the submission with the item's current version, in a transaction.
-    3. On commit, send its id to the item's queue. If the broker is down the submission stays
+    2. Refuse what the assessment's rules do not allow (with the student's extension): before it
+       opens, after its close (or after ``late_until`` for late work), past the time limit, or
+       beyond the attempts allowed. Late work records the penalty that will apply to its score.
+    3. Save the submission with the item's current version, in a transaction.
+    4. On commit, send its id to the item's queue. If the broker is down the submission stays
        queued in the database, which is the source of truth, and is sent again later.
     """
     if not item.is_published or item.current_version is None:
@@ -59,9 +74,17 @@ def submission_create(*, user: User, item: Item, text: str) -> Submission:
     if not text.strip():
         raise ValidationError(_("Svaret är tomt."))
     _check_size(text)
+    now = now or timezone.now()
     version = item.current_version
     with transaction.atomic():
-        attempt = Submission.objects.filter(user=user, item=item).count() + 1
+        # Read the rules fresh: a teacher may have just changed them.
+        assessment = Assessment.objects.get(pk=item.assessment_id)
+        rules = submission_rules(assessment=assessment, user=user, item=item, now=now)
+        _refuse_outside_rules(rules)
+        if assessment.time_limit_minutes:
+            # Submitting through the API without opening the page starts the clock too.
+            assessment_start(assessment=assessment, user=user, now=now)
+        attempt = rules.attempts_used + 1
         submission = Submission.objects.create(
             user=user,
             item=item,
@@ -70,10 +93,31 @@ def submission_create(*, user: User, item: Item, text: str) -> Submission:
             text=text,
             max_score=version.points,
             status=Submission.Status.QUEUED,
+            created_at=now,
+            late_penalty_percent=rules.penalty_percent,
         )
         Draft.objects.update_or_create(user=user, item=item, defaults={"text": text})
         transaction.on_commit(lambda: submission_enqueue(submission=submission))
     return submission
+
+
+def _refuse_outside_rules(rules: SubmissionRules) -> None:
+    if rules.refusal:
+        raise PermissionDenied(rules.refusal)
+
+
+def assessment_start(*, assessment: Assessment, user: User, now: datetime | None = None) -> AssessmentStart | None:
+    """Start a student's clock on a timed assessment (once: later calls return the first start).
+
+    None before the assessment opens: a look at the page beforehand must not use up the time.
+    """
+    now = now or timezone.now()
+    if assessment.opens_at and now < assessment.opens_at:
+        return None
+    start, _created = AssessmentStart.objects.get_or_create(
+        assessment=assessment, user=user, defaults={"started_at": now}
+    )
+    return start
 
 
 def submission_enqueue(*, submission: Submission) -> bool:
@@ -125,9 +169,15 @@ def submission_finish(*, submission: Submission, result: GradeResult) -> Submiss
         submission.feedback = result.feedback
         submission.timings = result.timings
         submission.finished_at = timezone.now()
-        submission.save(
-            update_fields=["status", "score", "max_score", "output", "error", "feedback", "timings", "finished_at"]
-        )
+        fields = ["status", "score", "max_score", "output", "error", "feedback", "timings", "finished_at"]
+        if not submission.overridden:  # a teacher's override outlives a regrade
+            submission.final_score = penalised(submission.score, submission.late_penalty_percent)
+            fields.append("final_score")
+        submission.save(update_fields=fields)
+        # A regrade's audit row learns the new score once it exists.
+        ScoreChange.objects.filter(
+            submission=submission, kind=ScoreChange.Kind.REGRADE, details__finished=False
+        ).update(new_score=submission.final_score, details=_regrade_done_details(submission))
         submission.check_results.all().delete()
         CheckResult.objects.bulk_create(
             [
@@ -163,3 +213,214 @@ def submission_grade(*, submission_id: int, worker: str = "") -> Submission | No
         logger.exception("grading submission %s failed", submission_id)
         result = platform_error(spec, type(exc).__name__)
     return submission_finish(submission=submission, result=result)
+
+
+def _regrade_done_details(submission: Submission) -> Any:
+    # JSON fields cannot be updated in place portably; the pending row is rebuilt with its result.
+    change = (
+        ScoreChange.objects.filter(submission=submission, kind=ScoreChange.Kind.REGRADE, details__finished=False)
+        .order_by("-at")
+        .first()
+    )
+    details = dict(change.details) if change else {}
+    details.update(
+        finished=True,
+        new_version=submission.item_version.number,
+        new_auto_score=str(submission.score),
+        new_status=submission.status,
+    )
+    return details
+
+
+def penalised(score: Decimal | None, penalty_percent: int) -> Decimal | None:
+    """The score less a late penalty, to the hundredth (half up)."""
+    if score is None:
+        return None
+    factor = Decimal(100 - min(penalty_percent, 100)) / Decimal(100)
+    return (score * factor).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _require_finished(submission: Submission) -> None:
+    if submission.is_pending:
+        raise ValidationError(_("Inlämningen rättas fortfarande."))
+
+
+def submission_score_override(*, submission: Submission, by: User, score: Decimal, comment: str) -> Submission:
+    """A teacher sets the score that counts, with a reason; the change goes to the audit log.
+
+    An override is also a review: the student sees the new score and the comment at once.
+    """
+    _require_finished(submission)
+    comment = comment.strip()
+    if not comment:
+        raise ValidationError(_("Skriv en kommentar som förklarar ändringen."))
+    if score < 0 or score > submission.max_score:
+        raise ValidationError(
+            _("Poängen måste vara mellan 0 och %(max)s.") % {"max": f"{submission.max_score.normalize():f}"}
+        )
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        ScoreChange.objects.create(
+            submission=locked,
+            kind=ScoreChange.Kind.OVERRIDE,
+            by=by,
+            at=now,
+            old_score=locked.final_score,
+            new_score=score,
+            comment=comment,
+            details={"auto_score": None if locked.score is None else str(locked.score)},
+        )
+        locked.final_score = score
+        locked.overridden = True
+        locked.teacher_comment = comment
+        locked.reviewed_at, locked.reviewed_by = now, by
+        locked.save(update_fields=["final_score", "overridden", "teacher_comment", "reviewed_at", "reviewed_by"])
+    return locked
+
+
+def submission_review_accept(*, submission: Submission, by: User, comment: str = "") -> Submission:
+    """A teacher confirms the score as it stands (the auto score, or an earlier override).
+
+    Refused if someone confirmed it already: two teachers working one queue learn of each other
+    instead of writing the same confirmation twice.
+    """
+    _require_finished(submission)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().select_related("reviewed_by").get(pk=submission.pk)
+        if locked.reviewed_at is not None:
+            who = locked.reviewed_by.username if locked.reviewed_by else "?"
+            raise ValidationError(_("Redan granskad av %(who)s.") % {"who": who})
+        ScoreChange.objects.create(
+            submission=locked,
+            kind=ScoreChange.Kind.ACCEPT,
+            by=by,
+            at=now,
+            old_score=locked.final_score,
+            new_score=locked.final_score,
+            comment=comment.strip(),
+            details={"confidence": locked.feedback.get("confidence") if locked.feedback else None},
+        )
+        fields = ["reviewed_at", "reviewed_by"]
+        locked.reviewed_at, locked.reviewed_by = now, by
+        if comment.strip():
+            locked.teacher_comment = comment.strip()
+            fields.append("teacher_comment")
+        locked.save(update_fields=fields)
+    return locked
+
+
+def submissions_regrade(*, submissions: Iterable[Submission], by: User, description: str = "") -> RegradeBatch:
+    """Grade finished submissions again, against their item's CURRENT version.
+
+    What a regrade means: the submission's text is graded by the item's current version, and the
+    submission then records that version (it always records what it was graded against). The
+    earlier version, status, auto score, final score and check results stay in the audit log
+    (a ``ScoreChange`` of kind regrade, completed with the new result when the worker is done).
+    A teacher's override survives a regrade; an unreviewed-by-override score of an assessment
+    released after review goes back to the review queue. Submissions still being graded are
+    skipped. Progress is read from the batch's submissions.
+
+    1. In one transaction: record the batch, an audit row per submission, and put each back in
+       the queue (status queued, the current version, no result).
+    2. On commit, enqueue them all.
+    """
+    with transaction.atomic():
+        batch = RegradeBatch.objects.create(created_by=by, description=description[:300])
+        chosen = list(
+            Submission.objects.select_for_update()
+            .filter(pk__in=[s.pk for s in submissions])
+            .exclude(status__in=Submission.PENDING)
+            .select_related("item__current_version", "item_version")
+            .prefetch_related("check_results")
+        )
+        now = timezone.now()
+        for sub in chosen:
+            current = sub.item.current_version
+            if current is None:
+                continue
+            ScoreChange.objects.create(
+                submission=sub,
+                kind=ScoreChange.Kind.REGRADE,
+                by=by,
+                at=now,
+                old_score=sub.final_score,
+                details={
+                    "finished": False,
+                    "batch": batch.pk,
+                    "old_version": sub.item_version.number,
+                    "old_status": sub.status,
+                    "old_auto_score": None if sub.score is None else str(sub.score),
+                    "old_checks": [
+                        {"name": c.name, "passed": c.passed, "points": str(c.points), "message": c.message_sv}
+                        for c in sub.check_results.all()
+                    ],
+                },
+            )
+            sub.item_version = current
+            sub.max_score = current.points
+            sub.status = Submission.Status.QUEUED
+            sub.score = None
+            sub.started_at = sub.finished_at = sub.queued_at = None
+            sub.tries = 0  # a new job: earlier deliveries must not count against its retries
+            fields = ["item_version", "max_score", "status", "score", "started_at", "finished_at", "queued_at", "tries"]
+            if not sub.overridden:
+                sub.final_score = None
+                sub.reviewed_at, sub.reviewed_by = None, None
+                fields += ["final_score", "reviewed_at", "reviewed_by"]
+            sub.save(update_fields=fields)
+        batch.submissions.set(chosen)
+        transaction.on_commit(lambda: [submission_enqueue(submission=s) for s in chosen])
+    return batch
+
+
+def assessment_settings_update(*, assessment: Assessment, by: User, **fields: Any) -> Assessment:
+    """Change an assessment's window and rules (validated by the form that calls this)."""
+    allowed = {
+        "opens_at",
+        "closes_at",
+        "late_until",
+        "time_limit_minutes",
+        "attempts_allowed",
+        "late_penalty_percent",
+        "release",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValueError(f"not assessment settings: {sorted(unknown)}")
+    for name, value in fields.items():
+        setattr(assessment, name, value)
+    assessment.full_clean()
+    assessment.save(update_fields=list(fields))
+    logger.info("assessment %s settings changed by %s: %s", assessment.pk, by.pk, sorted(fields))
+    return assessment
+
+
+def extension_set(
+    *,
+    assessment: Assessment,
+    user: User,
+    by: User,
+    closes_at: datetime | None,
+    extra_attempts: int = 0,
+    extra_minutes: int = 0,
+    reason: str = "",
+) -> Extension:
+    """Give one student a later close, extra attempts or extra minutes (replacing an earlier one)."""
+    extension, _created = Extension.objects.update_or_create(
+        assessment=assessment,
+        user=user,
+        defaults={
+            "closes_at": closes_at,
+            "extra_attempts": extra_attempts,
+            "extra_minutes": extra_minutes,
+            "reason": reason.strip(),
+            "created_by": by,
+        },
+    )
+    return extension
+
+
+def extension_delete(*, extension: Extension) -> None:
+    extension.delete()

@@ -33,6 +33,8 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def item_detail(request: HttpRequest, slug: str) -> HttpResponse:
     item = selectors.item_get(slug=slug)
     version = item.current_version
+    if item.assessment.time_limit_minutes:
+        services.assessment_start(assessment=item.assessment, user=request.user)
     draft = Draft.objects.filter(user=request.user, item=item).first()
     text = draft.text if draft else (version.starter if version else "")
     if request.method == "POST":
@@ -55,6 +57,7 @@ def item_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "version": version,
             "form": form,
             "submissions": selectors.submissions_of(user=request.user, item=item)[:20],
+            "rules": selectors.submission_rules(assessment=item.assessment, user=request.user, item=item),
         },
     )
 

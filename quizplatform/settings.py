@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "exercises",
     "grader",
     "authoring",
+    "dashboard",
 ]
 
 MIDDLEWARE = [
@@ -70,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dashboard.context_processors.staff",
             ],
         },
     },

@@ -39,13 +39,32 @@ class CheckResultSerializer(serializers.ModelSerializer):
 
 
 class SubmissionSerializer(serializers.ModelSerializer):
+    """A submission as its owner sees it: ``score`` is the score that counts (after a late
+    penalty or a teacher's override), and score and checks stay empty until released."""
+
     item = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     item_version = serializers.IntegerField(source="item_version.number")
     status_display = serializers.CharField(source="get_status_display")
-    score = serializers.FloatField(allow_null=True)
+    score = serializers.SerializerMethodField()
     max_score = serializers.FloatField()
-    checks = CheckResultSerializer(source="check_results", many=True)
+    checks = serializers.SerializerMethodField()
     pending = serializers.BooleanField(source="is_pending")
+    released = serializers.BooleanField(source="is_released")
+    teacher_comment = serializers.SerializerMethodField()
+    late_penalty_percent = serializers.IntegerField()
+
+    def get_score(self, obj: Submission) -> float | None:
+        if not obj.is_released or obj.final_score is None:
+            return None
+        return float(obj.final_score)
+
+    def get_checks(self, obj: Submission) -> list[dict]:
+        if not obj.is_released:
+            return []
+        return CheckResultSerializer(obj.check_results.all(), many=True).data
+
+    def get_teacher_comment(self, obj: Submission) -> str:
+        return obj.teacher_comment if obj.is_released else ""
 
     class Meta:
         model = Submission
@@ -59,6 +78,9 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "pending",
             "score",
             "max_score",
+            "released",
+            "teacher_comment",
+            "late_penalty_percent",
             "checks",
             "output",
             "error",

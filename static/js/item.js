@@ -16,7 +16,9 @@
   }
   function value() { return editor ? editor.getValue() : textarea.value; }
   function csrf() { return form.querySelector("input[name=csrfmiddlewaretoken]").value; }
-  var timer = null, lastSaved = value();
+  // What the server rendered is what is saved; text typed before this script ran (a slow page)
+  // differs from it and is saved at once below.
+  var timer = null, lastSaved = editor ? value() : textarea.defaultValue;
   function save() {
     var text = value();
     if (text === lastSaved) return;
@@ -31,5 +33,6 @@
   }
   function schedule() { clearTimeout(timer); timer = setTimeout(save, 800); status.dataset.state = "dirty"; }
   if (editor) { editor.on("change", schedule); } else { textarea.addEventListener("input", schedule); }
+  if (value() !== lastSaved) { schedule(); }
   form.addEventListener("submit", function () { if (editor) editor.save(); clearTimeout(timer); });
 })();
