@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
 from rest_framework import status
 from rest_framework.authtoken.models import Token
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -45,7 +45,7 @@ class SubmissionCreateView(APIView):
 
     @extend_schema(request=SubmissionCreateSerializer, responses={201: SubmissionCreatedSerializer})
     def post(self, request: Request, slug: str) -> Response:
-        item = selectors.item_get(slug=slug)
+        item = selectors.item_get(slug=slug, user=request.user)
         data = SubmissionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         expected = "code" if item.kind == "code" else "answer"
@@ -54,6 +54,8 @@ class SubmissionCreateView(APIView):
             raise ValidationError({expected: f"This item takes '{expected}'."})
         try:
             submission = services.submission_create(user=request.user, item=item, text=text)
+        except services.SubmissionRateLimited as exc:
+            raise Throttled(wait=exc.retry_after, detail=" ".join(exc.messages)) from exc
         except DjangoValidationError as exc:
             raise ValidationError({expected: exc.messages}) from exc
         except DjangoPermissionDenied as exc:
