@@ -211,7 +211,7 @@ for path in ["PROJECT/manage.py", "PROJECT/var", "PROJECT/content", "/etc/passwd
 found = []
 for top in ["/", "/tmp", "/sandbox", "/etc", "/opt", "/var", "/run", "/srv", "/mnt", "/home"]:
     for dirpath, dirnames, filenames in os.walk(top):
-        if dirpath.startswith(("/proc", "/sys", "/usr", "/dev", PREFIXES)):
+        if dirpath.startswith(("/proc", "/sys", "/usr", "/dev") + PREFIXES):
             dirnames[:] = []
             continue
         for name in filenames:
@@ -219,7 +219,7 @@ for top in ["/", "/tmp", "/sandbox", "/etc", "/opt", "/var", "/run", "/srv", "/m
                 data = open(os.path.join(dirpath, name), "rb").read(1 << 20)
             except OSError:
                 continue
-            for marker in (b"other-student-marker", b"DENSE_CASES", b"SQLite format 3", b"hidden checks"):
+            for marker in (b"other-student-marker", b"DENSE_CASES", b"SQLite format 3", b"Hidden checks for"):
                 if marker in data:
                     found.append((os.path.join(dirpath, name), marker))
 hits = [p for pattern in ("**/checks.py", "**/*.sqlite3", "**/item.yaml") for p in glob.glob("/" + pattern, recursive=False)]
@@ -244,7 +244,8 @@ def test_the_sandbox_sees_no_project_database_hidden_checks_other_submissions_or
     out = data["output"]
     assert data["score"] == 4  # looking around is not punished, it just finds nothing
     assert "FOUND [] []" in out, out
-    for path in (f"{ROOT}/manage.py", f"{ROOT}/var", f"{ROOT}/content", "/etc/passwd", "/etc/shadow", "/root"):
+    # (/root may exist: it can be a parent of the Python runtime's read-only bind.)
+    for path in (f"{ROOT}/manage.py", f"{ROOT}/var", f"{ROOT}/content", "/etc/passwd", "/etc/shadow", "/home"):
         assert f"'{path}': 'FileNotFoundError'" in out, (path, out)
     assert "other-student-marker" not in out
     env_line = next(line for line in out.splitlines() if line.startswith("ENV"))
@@ -308,7 +309,10 @@ print("NET", results)
 
 # --- Forged results -----------------------------------------------------------------------------
 
-FORGED = '{"phase": "done", "calls": {"dense-5-10": {"value": {"type": "int", "value": 60}}}}'
+# A forged answer is only data: the values it claims are checked like returned values, and the
+# expected values never enter the sandbox, so a forger must know the answers to earn anything
+# (which is solving the task). The forgeries below claim values the student did not compute.
+FORGED = '{"phase": "done", "calls": {"dense-5-10": {"value": {"type": "int", "value": 1}}}}'
 FORGERY_CASES = {
     "printed JSON answer": f"print('{FORGED}')\n" + WRONG,
     "result files wherever it can write": (
@@ -334,7 +338,7 @@ FORGERY_CASES = {
     ),
     "patched runner functions": (
         "import sys\nrunner = sys.modules['__main__']\n"
-        "runner.to_data = lambda value, depth=0: {'type': 'int', 'value': 60}\n" + WRONG
+        "runner.to_data = lambda value, depth=0: {'type': 'int', 'value': 1}\n" + WRONG
     ),
     "an object equal to everything": (
         "class Liar:\n    def __eq__(self, other):\n        return True\n    __hash__ = None\n"
@@ -468,10 +472,14 @@ KERAS_CASES = {
 
 
 @pytest.mark.parametrize("case", list(KERAS_CASES))
-def test_crafted_keras_models_earn_no_full_marks(student, course, probe_item, case):
+def test_crafted_keras_models_are_contained_and_earn_no_full_marks(student, course, probe_item, case):
+    """The model is described inside the sandbox, so patched Keras can change what is reported;
+    what it cannot do is reach the checks or the worker, or turn a wrong model into a right one."""
     code, statuses = KERAS_CASES[case]
     data = grade_hostile(student, "build-network", code, statuses=statuses, timeout=180)
-    assert data["score"] < data["max_score"] / 2, data["checks"]
+    assert data["score"] < data["max_score"], data["checks"]
+    assert any(not c["passed"] and c["name"].startswith(("layer", "model", "run")) for c in data["checks"])
+    assert "uid=" not in data["output"] or "uid=0" not in data["output"]
 
 
 def test_the_worker_still_grades_full_marks_after_everything(student, probe_item):
