@@ -206,10 +206,11 @@ def submission_give_up(*, submission_id: int, only_if: Q | None = None) -> bool:
         return False
     tries = submission.tries
     with transaction.atomic():
-        changed = (
-            Submission.objects.filter(only_if or Q(status__in=Submission.PENDING), pk=submission_id)
-            .update(status=Submission.Status.CRASHED, score=Decimal(0), finished_at=timezone.now(),
-                    error={"type": "GradingAbandoned", "tries": tries})
+        changed = Submission.objects.filter(only_if or Q(status__in=Submission.PENDING), pk=submission_id).update(
+            status=Submission.Status.CRASHED,
+            score=Decimal(0),
+            finished_at=timezone.now(),
+            error={"type": "GradingAbandoned", "tries": tries},
         )
         if changed != 1:
             return False
@@ -299,7 +300,9 @@ def submission_finish(*, submission: Submission, result: GradeResult) -> Submiss
             finished_at=finished_at,
         )
         if held != 1:
-            logger.warning("submission %s: the claim by %s was lost; its grade is dropped", submission.pk, submission.worker)
+            logger.warning(
+                "submission %s: the claim by %s was lost; its grade is dropped", submission.pk, submission.worker
+            )
             submission.refresh_from_db()
             return submission
         submission.check_results.all().delete()

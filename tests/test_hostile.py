@@ -276,7 +276,8 @@ class Listener:
 
 def test_no_network_to_loopback_services_or_beyond(student, probe_item):
     listener = Listener()
-    code = f"""
+    code = (
+        f"""
 import socket
 results = {{}}
 for name, host, port in [("redis", "127.0.0.1", {int(os.environ.get("TEST_REDIS_PORT", "6399"))}),
@@ -299,7 +300,9 @@ try:
 except OSError as exc:
     results["udp"] = type(exc).__name__
 print("NET", results)
-""" + SOLUTION
+"""
+        + SOLUTION
+    )
     data = grade_hostile(student, "hostile-probe", code, statuses=("graded",))
     assert "NET" in data["output"]
     assert "CONNECTED" not in data["output"] and "RESOLVED" not in data["output"] and "SENT" not in data["output"]
@@ -373,7 +376,8 @@ def test_forged_results_earn_nothing(student, probe_item, case):
 
 # --- Persistence between submissions ------------------------------------------------------------
 
-PLANT = """
+PLANT = (
+    """
 import os, site, sys, sysconfig
 attempts = {}
 targets = [os.path.join(p, "zz_planted.pth") for p in site.getsitepackages()]
@@ -391,13 +395,18 @@ for target in targets:
 open("/tmp/marker-from-before", "w").write("x")
 open("/sandbox/marker-from-before", "w").write("x")
 print("PLANT", attempts)
-""" + WRONG
+"""
+    + WRONG
+)
 
-CHECK_PLANT = """
+CHECK_PLANT = (
+    """
 import os, sys
 print("AFTER", os.environ.get("PLANTED"), "sitecustomize" in sys.modules,
       os.path.exists("/tmp/marker-from-before"), os.path.exists("/sandbox/marker-from-before"))
-""" + SOLUTION
+"""
+    + SOLUTION
+)
 
 
 def test_nothing_planted_in_the_python_environment_or_left_for_the_next_submission(student, probe_item):
