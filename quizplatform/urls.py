@@ -3,9 +3,15 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from accounts.forms import ThrottledAdminAuthenticationForm
+from accounts.views import LoginView
+
+# The admin's own login page is a second door for guessing passwords: the same throttle.
+admin.site.login_form = ThrottledAdminAuthenticationForm
+
 urlpatterns = [
     path("", include("exercises.urls")),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", include("exercises.api.urls")),

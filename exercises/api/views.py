@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from accounts.forms import client_ip, throttled_message
+from accounts.services import login_failure_record, login_success_record, login_wait_seconds
 from exercises import selectors, services
 from exercises.api.serializers import (
     SubmissionCreatedSerializer,
@@ -29,13 +31,19 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, username=data.validated_data["username"], password=data.validated_data["password"])
+        username, ip = data.validated_data["username"], client_ip(request)
+        wait = login_wait_seconds(username=username, ip=ip)
+        if wait:
+            raise Throttled(wait=wait, detail=throttled_message(wait))
+        user = authenticate(request, username=username, password=data.validated_data["password"])
         if user is None:
+            login_failure_record(username=username, ip=ip)
             return Response(
                 {"detail": "Wrong username or password."},
                 status=status.HTTP_401_UNAUTHORIZED,
                 headers={"WWW-Authenticate": "Token"},
             )
+        login_success_record(username=username, ip=ip)
         token, _ = Token.objects.get_or_create(user=user)
         return Response({"token": token.key})
 
