@@ -18,3 +18,8 @@ urlpatterns = [
     path("api/v1/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "quizplatform.views.bad_request"
+handler403 = "quizplatform.views.permission_denied"
+handler404 = "quizplatform.views.page_not_found"
+handler500 = "quizplatform.views.server_error"
