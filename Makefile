@@ -1,4 +1,4 @@
-.PHONY: install run test lint bench
+.PHONY: install run test lint bench bench-load
 PORT ?= 8000
 
 install:
@@ -17,3 +17,8 @@ lint:
 bench:
 	scripts/install.sh
 	.venv/bin/python -m tests.bench
+
+# A few hundred simulated students (locust) against the pages and the submit path; see tests/bench_load.py.
+bench-load:
+	scripts/install.sh
+	PORT=$(PORT) .venv/bin/python -m tests.bench_load
