@@ -98,7 +98,7 @@ def main() -> None:
         start("worker", [sys.executable, "-m", "celery", "-A", "quizplatform", "worker", "-Q", "grading",
                          "--concurrency", "1", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"])  # fmt: skip
         start("web", [sys.executable, "-m", "gunicorn", "quizplatform.wsgi", "-b", f"127.0.0.1:{PORT}",
-                      "-w", str(WEB_WORKERS), "--threads", "4", "--log-level", "warning"])  # fmt: skip
+                      "-w", str(WEB_WORKERS), "--threads", "4", "--keep-alive", "75", "--log-level", "warning"])  # fmt: skip
         wait_port(PORT)
         started = time.time()
         subprocess.run(
