@@ -359,3 +359,51 @@ def test_a_submission_that_kills_its_grader_every_time_stops_after_bounded_tries
     after = api.submit(SOLUTION)
     graded(after)
     assert_graded_once(after, tries=1)
+
+
+def test_the_sweeper_runs_wherever_the_platform_runs():
+    """`make run` and the compose file both start the sweeper loop."""
+    import yaml
+
+    assert "requeue_stuck --every" in (ROOT / "scripts" / "run.sh").read_text()
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    assert "requeue_stuck --every" in compose["services"]["sweeper"]["command"]
+
+
+@pytest.mark.django_db
+def test_the_sweeper_takes_back_expired_claims_and_gives_up_on_those_out_of_tries(users, broker_url):
+    """A claim held on another machine cannot be checked for life: its lease (the hard time
+    limit + 30 s) decides. Out of tries, the sweeper gives the final status instead."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from exercises.models import Item, Submission
+    from exercises.services import submissions_sweep
+
+    item = Item.objects.get(slug="count-parameters")
+    long_ago = timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+
+    def stuck(tries: int, started_at) -> Submission:
+        return Submission.objects.create(
+            user=users["student"],
+            item=item,
+            item_version=item.current_version,
+            text=SOLUTION,
+            max_score=4,
+            status="running",
+            started_at=started_at,
+            tries=tries,
+            worker="cpu@another-machine/4242",
+        )
+
+    expired, out_of_tries, alive = stuck(1, long_ago), stuck(settings.QUIZ_MAX_GRADE_TRIES, long_ago), stuck(1, None)
+    Submission.objects.filter(pk=alive.pk).update(started_at=timezone.now())
+    counts = submissions_sweep()
+    assert (counts["reclaimed"], counts["abandoned"]) == (1, 1), counts
+    expired.refresh_from_db()
+    assert expired.status == "queued" and expired.queued_at is not None and expired.tries == 1
+    out_of_tries.refresh_from_db()
+    assert (out_of_tries.status, out_of_tries.score) == ("crashed", 0)
+    assert "Rättningen avbröts 3 gånger" in out_of_tries.check_results.get().message_sv
+    assert Submission.objects.get(pk=alive.pk).status == "running"  # a live lease is left alone

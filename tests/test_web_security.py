@@ -221,6 +221,8 @@ def test_login_is_throttled_per_username_with_a_clear_message(users, course, set
     assert admin_login.status_code == 200 and "För många" in admin_login.content.decode()
     # Someone else logs in as usual.
     assert Client().post("/login/", {"username": "student2", "password": "student2"}).status_code == 302
+    english = Client(HTTP_ACCEPT_LANGUAGE="en").post("/login/", {"username": "student", "password": "student"})
+    assert english.status_code == 429 and "Too many failed logins" in english.content.decode()
 
 
 def test_login_is_throttled_per_address_across_usernames(users, course, settings):
