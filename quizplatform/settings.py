@@ -213,7 +213,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis redelivers an unacknowledged message after this long; above the longest grade (the hard
 # limit below), or a slow grade would be handed to a second worker. It matters only when a whole
 # worker dies: a dead pool process is noticed by its main process, which puts the message back at
-# once. Kombu looks for overdue messages at a worker's start and then every ~100 s, and the
+# once. Kombu looks for overdue messages ~10 s after a worker starts, then every ~100 s, and the
 # sweeper (requeue_stuck) covers a claim whose worker is gone, so nothing waits for ever.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 600)}
 # The sandbox enforces per-item limits; these only catch a wedged harness.
