@@ -1,10 +1,17 @@
-# One image for web and CPU workers; the GPU worker uses Dockerfile.gpu's base instead.
+# One image for web and workers. The GPU worker builds it with
+#   --build-arg TF_PACKAGE="tensorflow[and-cuda]==2.21.0"   (docker-compose.yml does)
+# so TensorFlow is the CUDA build there and the CPU build everywhere else.
 FROM python:3.11-slim-bookworm
+ARG TF_PACKAGE=""
 RUN apt-get update && apt-get install -y --no-install-recommends bubblewrap gettext nodejs npm \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements.txt constraints.txt ./
-RUN pip install --no-cache-dir -r requirements.txt -c constraints.txt
+RUN if [ -n "$TF_PACKAGE" ]; then \
+      grep -viE '^tensorflow[-_]cpu' requirements.txt > /tmp/req.txt \
+      && grep -viE '^tensorflow[-_]cpu' constraints.txt > /tmp/con.txt \
+      && pip install --no-cache-dir -r /tmp/req.txt "$TF_PACKAGE" -c /tmp/con.txt; \
+    else pip install --no-cache-dir -r requirements.txt -c constraints.txt; fi
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --silent
 COPY . .

@@ -1,4 +1,4 @@
-.PHONY: install run test lint bench bench-load
+.PHONY: install run test lint bench bench-theory bench-load
 PORT ?= 8000
 
 install:
@@ -17,6 +17,13 @@ lint:
 bench:
 	scripts/install.sh
 	.venv/bin/python -m tests.bench
+	.venv/bin/python -m tests.bench_sandbox
+	.venv/bin/python -m tests.bench_theory
+
+# How the theory scorer agrees with the labelled answers (tests/theory_labels/), per question.
+bench-theory:
+	scripts/install.sh
+	.venv/bin/python -m tests.bench_theory
 
 # A few hundred simulated students (locust) against the pages and the submit path; see tests/bench_load.py.
 bench-load:

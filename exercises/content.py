@@ -69,7 +69,7 @@ def read_item(folder: Path) -> dict[str, Any]:
         "solution": _text(folder / "solution.py"),
         "checks": _text(folder / "checks.py"),
         "rubric": meta.get("rubric", []) or [],
-        "config": {k: meta[k] for k in ("limits", "queue", "variants") if k in meta},
+        "config": {k: meta[k] for k in ("limits", "queue", "gpu", "variants") if k in meta},
     }
     if not fields["prompt_sv"]:
         raise ContentError(f"{folder}: prompt.sv.md is missing")

@@ -110,11 +110,13 @@ def submission_enqueue(*, submission: Submission) -> bool:
 
     ``queued_at`` is written before the send, since a worker may start on it at once.
     """
+    from grader.routing import choose_queue
     from grader.tasks import grade_submission
 
     Submission.objects.filter(pk=submission.pk).update(queued_at=timezone.now())
     try:
-        grade_submission.apply_async(args=[submission.pk], queue=submission.item_version.queue)
+        queue = choose_queue(requested=submission.item_version.queue)
+        grade_submission.apply_async(args=[submission.pk], queue=queue)
     except Exception:  # the broker is down: the row stays queued and is sent again later
         logger.exception("could not enqueue submission %s", submission.pk)
         Submission.objects.filter(pk=submission.pk, status=Submission.Status.QUEUED).update(queued_at=None)

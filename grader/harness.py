@@ -263,28 +263,119 @@ def grade_code(spec: ItemSpec, code: str) -> GradeResult:
     )
 
 
+NOT_CREDITED = {
+    "negated": msg(sv="står i nekad form", en="is negated"),
+    "contradicted": msg(sv="svaret påstår motsatsen", en="the answer states the opposite"),
+    "other_subject": msg(sv="det sägs om något annat", en="it is said of something else"),
+    "off_topic": msg(sv="svaret verkar handla om en annan fråga", en="the answer seems to be about another question"),
+}
+
+
+def _theory_message(c: theory.ConceptResult) -> Msg:
+    if c.covered:
+        return msg(sv="Tar upp: " + c.label_sv, en="Covers: " + c.label_en)
+    if c.not_credited:
+        words_sv = ", ".join(f"”{w}”" for w in c.rejected[:3])
+        words_en = ", ".join(f'"{w}"' for w in c.rejected[:3])
+        why = NOT_CREDITED[c.not_credited]
+        return msg(
+            sv=f"Saknas: {c.label_sv} ({words_sv} räknas inte: {why.sv})",
+            en=f"Missing: {c.label_en} ({words_en} not counted: {why.en})",
+        )
+    return msg(sv="Saknas: " + c.label_sv, en="Missing: " + c.label_en)
+
+
+def _theory_summary(result: theory.TheoryScore) -> str:
+    """One line in the student's language: what was covered and what is missing."""
+    sv = result.language == "sv"
+    covered = [c.label_sv if sv else c.label_en for c in result.concepts if c.covered]
+    missing = [c.label_sv if sv else c.label_en for c in result.concepts if not c.covered]
+    parts = []
+    if not result.on_topic:
+        parts.append(
+            "Svaret verkar inte handla om frågan." if sv else "The answer does not seem to be about the question."
+        )
+    if covered:
+        parts.append(("Du tar upp: " if sv else "You cover: ") + "; ".join(covered) + ".")
+    if missing:
+        parts.append(("Saknas: " if sv else "Missing: ") + "; ".join(missing) + ".")
+    return " ".join(parts)
+
+
 def grade_theory(spec: ItemSpec, answer: str) -> GradeResult:
-    """Score a free-text answer against the item's rubric (see ``grader.theory``)."""
+    """Score a free-text answer against the item's rubric (see ``grader.theory``).
+
+    One check per rubric concept. ``feedback`` (stored on the submission, read by the teacher
+    review queue) holds:
+
+    - ``confidence``: float in [0, 1], how sure the scorer is (1 = sure); the queue shows the
+      least sure first;
+    - ``language``: "sv" or "en", the language the answer is written in; ``words``: its length;
+    - ``summary``: what was covered and what is missing, in the answer's language;
+    - ``on_topic``: False when the answer seems written for another question (nothing credited);
+      ``topic_evidence``: the words that named the question's subject;
+    - ``covered``: per credited concept ``id``, ``label`` {sv, en}, ``weight``, ``evidence`` (the
+      answer's own words that matched), ``phrase`` (the rubric phrase) and ``match`` ("exact",
+      "compound" or "fuzzy");
+    - ``missing``: per concept not credited ``id``, ``label`` {sv, en}, ``weight``, and when words
+      were found but not counted, ``not_credited`` ("negated", "contradicted", "other_subject", "off_topic") and
+      ``evidence``;
+    - ``keyword_density``: the share of the answer's words that matched a phrase (a keyword list
+      is close to 1); ``empty``: True for an empty answer.
+    """
+    started = time.monotonic()
     result = theory.score(answer, spec.rubric)
     checks = [
         Check(
             name=c.concept_id,
             passed=c.covered,
             weight=c.weight,
-            message=msg(
-                sv=("Tar upp: " if c.covered else "Saknas: ") + c.label_sv,
-                en=("Covers: " if c.covered else "Missing: ") + c.label_en,
-            ),
+            message=_theory_message(c),
             hint=msg(sv=c.hint_sv, en=c.hint_en) if c.hint_sv or c.hint_en else None,
         )
         for c in result.concepts
     ]
     score, outcomes = _score(float(spec.points), checks)
-    feedback = {"language": result.language, "words": result.words}
+    feedback: dict[str, Any] = {
+        "confidence": result.confidence,
+        "language": result.language,
+        "words": result.words,
+        "summary": _theory_summary(result),
+        "on_topic": result.on_topic,
+        "topic_evidence": result.topic_evidence,
+        "keyword_density": result.keyword_density,
+        "covered": [
+            {
+                "id": c.concept_id,
+                "label": {"sv": c.label_sv, "en": c.label_en},
+                "weight": c.weight,
+                "evidence": c.evidence,
+                "phrase": c.matched,
+                "match": c.strength,
+            }
+            for c in result.concepts
+            if c.covered
+        ],
+        "missing": [
+            {
+                "id": c.concept_id,
+                "label": {"sv": c.label_sv, "en": c.label_en},
+                "weight": c.weight,
+                **({"not_credited": c.not_credited, "evidence": c.rejected} if c.not_credited else {}),
+            }
+            for c in result.concepts
+            if not c.covered
+        ],
+    }
     if result.words == 0:
         feedback["empty"] = True
     return GradeResult(
-        status=Status.GRADED, score=score, max_score=float(spec.points), checks=outcomes, feedback=feedback
+        status=Status.GRADED,
+        score=score,
+        max_score=float(spec.points),
+        checks=outcomes,
+        feedback=feedback,
+        timings={"theory_total": round(time.monotonic() - started, 4)},
     )
 
 

@@ -247,9 +247,8 @@ def main(request):
     return answer
 
 
-if __name__ == "__main__":
-    request = json.loads(sys.stdin.read())
-    result_fd = int(request.pop("result_fd"))
+def respond(request, result_fd):
+    """Run the request and write the answer to ``result_fd``; never returns."""
     try:
         result = main(request)
     except BaseException as exc:  # the runner's own failure, reported as such
@@ -264,3 +263,8 @@ if __name__ == "__main__":
     # Skip interpreter teardown: atexit handlers and threads the student may have left behind
     # get no chance to write anything more.
     os._exit(0)
+
+
+if __name__ == "__main__":
+    request = json.loads(sys.stdin.read())
+    respond(request, int(request.pop("result_fd")))

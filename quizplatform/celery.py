@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizplatform.settings")
 app = Celery("quizplatform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["grader"])
+
+import grader.worker  # noqa: E402,F401  (connects the worker's signal handlers)

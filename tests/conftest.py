@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -67,14 +68,25 @@ def celery_worker(django_db_setup, django_db_blocker, broker_url) -> Iterator[su
     import redis
 
     redis.Redis.from_url(broker_url).flushdb()
+    proc = start_worker(broker_url=broker_url, queues="grading", hostname="test@%h", log_name="test-worker")
+    yield proc
+    stop_worker(proc)
+
+
+def start_worker(
+    *, broker_url: str, queues: str, hostname: str, log_name: str, concurrency: int = 1, env: dict | None = None
+) -> subprocess.Popen:
+    """Start a real Celery worker on the test database; returns once it answers a ping."""
     db_name = settings.DATABASES["default"]["NAME"]
-    env = {
+    full_env = {
         **os.environ,
         "CELERY_BROKER_URL": broker_url,
         "DATABASE_URL": f"sqlite:///{db_name}",
         "DJANGO_SETTINGS_MODULE": "quizplatform.settings",
+        **(env or {}),
     }
-    log = open(ROOT / "var" / "log" / "test-worker.log", "w")
+    (ROOT / "var" / "log").mkdir(parents=True, exist_ok=True)
+    log = open(ROOT / "var" / "log" / f"{log_name}.log", "w")
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -84,44 +96,50 @@ def celery_worker(django_db_setup, django_db_blocker, broker_url) -> Iterator[su
             "quizplatform",
             "worker",
             "-Q",
-            "grading",
+            queues,
             "--concurrency",
-            "1",
+            str(concurrency),
             "--loglevel",
             "INFO",
             "--hostname",
-            "test@%h",
+            hostname,
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
-        ],
+        ],  # fmt: skip
         cwd=ROOT,
-        env=env,
+        env=full_env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
+    log.close()
     from quizplatform.celery import app
 
+    wanted = hostname.replace("%h", socket.gethostname())
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            pytest.fail(f"the Celery worker exited with {proc.returncode}; see var/log/test-worker.log")
+            pytest.fail(f"the Celery worker exited with {proc.returncode}; see var/log/{log_name}.log")
         try:
-            if app.control.ping(timeout=1.0):
-                break
+            if any(wanted in reply for reply in app.control.ping(timeout=1.0, destination=[wanted])):
+                return proc
         except Exception:
             pass
         time.sleep(0.5)
-    else:
-        pytest.fail("the Celery worker did not answer within 60 s; see var/log/test-worker.log")
-    yield proc
+    stop_worker(proc)
+    pytest.fail(f"the Celery worker did not answer within 60 s; see var/log/{log_name}.log")
+
+
+def stop_worker(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
     os.killpg(proc.pid, signal.SIGTERM)
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
-    log.close()
+        proc.wait()
 
 
 def wait_for_grade(pk: int, timeout: float = 120.0):
