@@ -1,4 +1,4 @@
-.PHONY: install run test lint bench bench-theory
+.PHONY: install run test lint bench bench-theory bench-load
 PORT ?= 8000
 
 install:
@@ -24,3 +24,8 @@ bench:
 bench-theory:
 	scripts/install.sh
 	.venv/bin/python -m tests.bench_theory
+
+# A few hundred simulated students (locust) against the pages and the submit path; see tests/bench_load.py.
+bench-load:
+	scripts/install.sh
+	PORT=$(PORT) .venv/bin/python -m tests.bench_load

@@ -23,8 +23,26 @@ class ItemProgress:
     last_status: str | None
 
 
+def courses_for(*, user: User) -> QuerySet[Course]:
+    """Courses ``user`` takes or teaches (every course for a platform admin): the one rule for
+    which course pages, items and submit paths a user reaches."""
+    if not user.is_authenticated:
+        return Course.objects.none()
+    if user.is_platform_admin:
+        return Course.objects.all()
+    return Course.objects.filter(enrollments__user=user).distinct()
+
+
 def course_list(*, user: User) -> QuerySet[Course]:
-    return Course.objects.all().order_by("slug")
+    return courses_for(user=user).order_by("slug")
+
+
+def course_get(*, user: User, slug: str) -> Course:
+    """A course the user takes or teaches; 404 for any other (its existence is not revealed)."""
+    try:
+        return courses_for(user=user).get(slug=slug)
+    except Course.DoesNotExist:
+        raise Http404("No such course") from None
 
 
 def course_progress(*, course: Course, user: User) -> list[tuple[Assessment, list[ItemProgress]]]:
@@ -63,9 +81,12 @@ def course_progress(*, course: Course, user: User) -> list[tuple[Assessment, lis
     return result
 
 
-def item_get(*, slug: str) -> Item:
+def item_get(*, slug: str, user: User) -> Item:
+    """A published item of a course the user takes or teaches; 404 for any other."""
     try:
-        return Item.objects.select_related("current_version", "assessment__course").get(slug=slug, is_published=True)
+        return Item.objects.select_related("current_version", "assessment__course").get(
+            slug=slug, is_published=True, assessment__course__in=courses_for(user=user)
+        )
     except Item.DoesNotExist:
         raise Http404("No such item") from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import socket
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -12,7 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -58,10 +59,37 @@ def _check_size(text: str) -> None:
         )
 
 
+class SubmissionRateLimited(ValidationError):
+    """Too many submissions in the last minute; ``retry_after`` says how long to wait."""
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message, code="rate_limited")
+        self.retry_after = retry_after
+
+
+def _check_rate(user: User) -> None:
+    limit = settings.QUIZ_SUBMISSIONS_PER_MINUTE
+    since = timezone.now() - timedelta(minutes=1)
+    recent = list(
+        Submission.objects.filter(user=user, created_at__gte=since)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)[:limit]
+    )
+    if len(recent) >= limit:
+        # The oldest of the last ``limit`` leaves the window first.
+        wait = max(1, int((recent[-1] - since).total_seconds()) + 1)
+        raise SubmissionRateLimited(
+            _("Du har lämnat in %(count)d gånger den senaste minuten. Vänta %(seconds)d sekunder och försök igen.")
+            % {"count": limit, "seconds": wait},
+            retry_after=wait,
+        )
+
+
 def submission_create(*, user: User, item: Item, text: str, now: datetime | None = None) -> Submission:
     """Save a submission (queued), then enqueue it once the transaction has committed.
 
-    1. Refuse what cannot be graded: unpublished items, empty or oversized text.
+    1. Refuse what cannot be graded: unpublished items, empty or oversized text, a user over
+       the submission rate.
     2. Refuse what the assessment's rules do not allow (with the student's extension): before it
        opens, after its close (or after ``late_until`` for late work), past the time limit, or
        beyond the attempts allowed. Late work records the penalty that will apply to its score.
@@ -74,6 +102,7 @@ def submission_create(*, user: User, item: Item, text: str, now: datetime | None
     if not text.strip():
         raise ValidationError(_("Svaret är tomt."))
     _check_size(text)
+    _check_rate(user)
     now = now or timezone.now()
     version = item.current_version
     with transaction.atomic():
@@ -139,41 +168,193 @@ def submission_enqueue(*, submission: Submission) -> bool:
     return True
 
 
-def submission_claim(*, submission_id: int, worker: str = "") -> Submission | None:
-    """Take a queued submission for grading; None if it is gone or someone else has it.
+def _worker_identity(worker: str) -> str:
+    """Who holds a claim: the Celery node name and the pid of the process that grades."""
+    return f"{worker or socket.gethostname()}/{os.getpid()}"
 
-    A conditional UPDATE that must change exactly one row makes this safe to run twice.
+
+def _process_start(pid: int) -> float | None:
+    """When process ``pid`` started (epoch seconds), None if there is no such process."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        with open("/proc/stat") as f:
+            boot = next(float(line.split()[1]) for line in f if line.startswith("btime "))
+    except (OSError, StopIteration, IndexError, ValueError):
+        return None
+    return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+
+
+def _holder_is_dead(submission: Submission) -> bool:
+    """True when the process that claimed this running submission is known to be gone.
+
+    Only a holder on this machine can be checked (same host name in its node name, e.g.
+    ``cpu@host``): its pid is no longer there, or is a newer process that reused the number.
+    Anywhere else we cannot tell, and the lease (``started_at``) decides.
+    """
+    node, _sep, pid_text = submission.worker.rpartition("/")
+    if not pid_text.isdigit() or node.rpartition("@")[2] != socket.gethostname() or submission.started_at is None:
+        return False
+    started = _process_start(int(pid_text))
+    return started is None or started > submission.started_at.timestamp() + 1
+
+
+def _lease_expired_before() -> Any:
+    # A grade never outlives the hard time limit, so a claim older than that (plus a margin for
+    # clocks) belongs to a worker that died.
+    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+
+
+def submission_claim(*, submission_id: int, worker: str = "") -> Submission | None:
+    """Take a submission for grading; None if it is gone, finished, or someone else has it.
+
+    1. A queued submission is taken with a conditional UPDATE that must change exactly one row,
+       so two deliveries of one message never both grade it.
+    2. A running one is taken again only when its holder died: the process that claimed it is
+       gone (a redelivery after a SIGKILL of the pool process), or its lease has expired.
+    3. One that was taken ``QUIZ_MAX_GRADE_TRIES`` times already is not graded again but given
+       its final status (see ``submission_give_up``): it killed its grader every time.
     """
     now = timezone.now()
-    # A submission left "running" by a worker that died is taken again once it is older than
-    # any grade can take (the hard time limit), when the broker redelivers its message.
-    stale = now - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
-    claimable = Q(status=Submission.Status.QUEUED) | Q(status=Submission.Status.RUNNING, started_at__lt=stale)
+    current = Submission.objects.filter(pk=submission_id).values("status", "started_at", "worker", "tries").first()
+    if current is None:
+        return None
+    claimable = Q(status=Submission.Status.QUEUED)
+    if current["status"] == Submission.Status.RUNNING:
+        row = Submission(pk=submission_id, worker=current["worker"], started_at=current["started_at"])
+        if _holder_is_dead(row) or (current["started_at"] and current["started_at"] < _lease_expired_before()):
+            # Conditional on the very claim we judged dead, so two redeliveries cannot both win.
+            claimable = Q(status=Submission.Status.RUNNING, worker=current["worker"], started_at=current["started_at"])
+    elif current["status"] != Submission.Status.QUEUED:
+        return None
+    if current["tries"] >= settings.QUIZ_MAX_GRADE_TRIES:
+        submission_give_up(submission_id=submission_id, only_if=claimable)
+        return None
     claimed = Submission.objects.filter(claimable, pk=submission_id).update(
-        status=Submission.Status.RUNNING, started_at=now, worker=worker or socket.gethostname()
+        status=Submission.Status.RUNNING,
+        started_at=now,
+        worker=_worker_identity(worker),
+        tries=F("tries") + 1,
     )
     if claimed != 1:
         return None
-    submission = Submission.objects.select_related("item", "item_version").get(pk=submission_id)
-    Submission.objects.filter(pk=submission_id).update(tries=submission.tries + 1)
-    return submission
+    return Submission.objects.select_related("item", "item_version").get(pk=submission_id)
+
+
+def submission_give_up(*, submission_id: int, only_if: Q | None = None) -> bool:
+    """Give a submission that never finished grading its final status, with the reason.
+
+    It was taken ``tries`` times and its grader died each time (or the platform failed): no
+    marks, status ``crashed``, a message that says so and that a teacher can grade it again.
+    """
+    submission = Submission.objects.select_related("item_version").filter(pk=submission_id).first()
+    if submission is None:
+        return False
+    tries = submission.tries
+    with transaction.atomic():
+        changed = Submission.objects.filter(only_if or Q(status__in=Submission.PENDING), pk=submission_id).update(
+            status=Submission.Status.CRASHED,
+            score=Decimal(0),
+            finished_at=timezone.now(),
+            error={"type": "GradingAbandoned", "tries": tries},
+        )
+        if changed != 1:
+            return False
+        submission.check_results.all().delete()
+        CheckResult.objects.create(
+            submission=submission,
+            order=0,
+            name="run",
+            passed=False,
+            points=Decimal(0),
+            max_points=submission.max_score,
+            message_sv=(
+                f"Rättningen avbröts {tries} gånger utan att bli klar: processen som rättade koden dog varje gång. "
+                "Inlämningen får inga poäng. Kontakta läraren om du tror att felet ligger hos plattformen; "
+                "läraren kan rätta om den."
+            ),
+            message_en=(
+                f"Grading was interrupted {tries} times without finishing: the process grading the code died each "
+                "time. The submission gets no marks. Contact your teacher if you think the platform is at fault; "
+                "the teacher can grade it again."
+            ),
+        )
+    logger.warning("submission %s abandoned after %s tries", submission_id, tries)
+    return True
+
+
+def submissions_sweep(*, requeue_after: float | None = None) -> dict[str, int]:
+    """Find submissions the pipeline lost and set them going again (the sweeper's one round).
+
+    1. Queued but never sent (the broker was down at submit time): send now.
+    2. Queued and sent long ago (the message was lost, e.g. Redis restarted without it): send
+       again; a duplicate message is harmless, the claim lets only one through.
+    3. Running with a dead holder or an expired lease, and no redelivery coming: out of tries,
+       give up with the reason; else back to queued and send again.
+    """
+    requeue_after = settings.QUIZ_REQUEUE_AFTER_SECONDS if requeue_after is None else requeue_after
+    now = timezone.now()
+    counts = {"sent": 0, "resent": 0, "reclaimed": 0, "abandoned": 0, "broker_down": 0}
+    never_sent = Submission.objects.filter(status=Submission.Status.QUEUED, queued_at__isnull=True)
+    lost = Submission.objects.filter(
+        status=Submission.Status.QUEUED, queued_at__lt=now - timedelta(seconds=requeue_after)
+    )
+    for key, qs in (("sent", never_sent), ("resent", lost)):
+        for submission in qs.select_related("item_version").order_by("created_at"):
+            if submission_enqueue(submission=submission):
+                counts[key] += 1
+            else:
+                counts["broker_down"] += 1
+                return counts
+    for submission in Submission.objects.filter(status=Submission.Status.RUNNING).select_related("item_version"):
+        expired = submission.started_at is None or submission.started_at < _lease_expired_before()
+        if not (expired or _holder_is_dead(submission)):
+            continue
+        holder = Q(status=Submission.Status.RUNNING, worker=submission.worker, started_at=submission.started_at)
+        if submission.tries >= settings.QUIZ_MAX_GRADE_TRIES:
+            counts["abandoned"] += submission_give_up(submission_id=submission.pk, only_if=holder)
+            continue
+        if Submission.objects.filter(holder, pk=submission.pk).update(status=Submission.Status.QUEUED) == 1:
+            counts["reclaimed"] += 1
+            if not submission_enqueue(submission=submission):
+                counts["broker_down"] += 1
+                return counts
+    return counts
 
 
 def submission_finish(*, submission: Submission, result: GradeResult) -> Submission:
+    """Record a grade, only while the claim that produced it still holds.
+
+    A grader that was presumed dead (its lease expired, the submission was taken by another)
+    and then finishes after all must not write a second grade over the first.
+    """
     with transaction.atomic():
-        submission.status = result.status
-        submission.score = Decimal(str(result.score))
-        submission.max_score = Decimal(str(result.max_score))
-        submission.output = result.output
-        submission.error = result.error
-        submission.feedback = result.feedback
-        submission.timings = result.timings
-        submission.finished_at = timezone.now()
-        fields = ["status", "score", "max_score", "output", "error", "feedback", "timings", "finished_at"]
+        finished_at = timezone.now()
+        held = Submission.objects.filter(
+            pk=submission.pk,
+            status=Submission.Status.RUNNING,
+            worker=submission.worker,
+            started_at=submission.started_at,
+        ).update(
+            status=result.status,
+            score=Decimal(str(result.score)),
+            max_score=Decimal(str(result.max_score)),
+            output=result.output,
+            error=result.error,
+            feedback=result.feedback,
+            timings=result.timings,
+            finished_at=finished_at,
+        )
+        if held != 1:
+            logger.warning(
+                "submission %s: the claim by %s was lost; its grade is dropped", submission.pk, submission.worker
+            )
+            submission.refresh_from_db()
+            return submission
+        submission.refresh_from_db()
         if not submission.overridden:  # a teacher's override outlives a regrade
             submission.final_score = penalised(submission.score, submission.late_penalty_percent)
-            fields.append("final_score")
-        submission.save(update_fields=fields)
+            submission.save(update_fields=["final_score"])
         # A regrade's audit row learns the new score once it exists.
         ScoreChange.objects.filter(
             submission=submission, kind=ScoreChange.Kind.REGRADE, details__finished=False
@@ -196,6 +377,7 @@ def submission_finish(*, submission: Submission, result: GradeResult) -> Submiss
                 for i, c in enumerate(result.checks)
             ]
         )
+    submission.refresh_from_db()
     return submission
 
 

@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from exercises import selectors, services
 from exercises.forms import AnswerForm
-from exercises.models import Course, Draft
+from exercises.models import Draft
 
 
 @login_required
@@ -24,19 +24,20 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    course = get_object_or_404(Course, slug=slug)
+    course = selectors.course_get(user=request.user, slug=slug)
     progress = selectors.course_progress(course=course, user=request.user)
     return render(request, "exercises/course.html", {"course": course, "progress": progress})
 
 
 @login_required
 def item_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    item = selectors.item_get(slug=slug)
+    item = selectors.item_get(slug=slug, user=request.user)
     version = item.current_version
     if item.assessment.time_limit_minutes:
         services.assessment_start(assessment=item.assessment, user=request.user)
     draft = Draft.objects.filter(user=request.user, item=item).first()
     text = draft.text if draft else (version.starter if version else "")
+    status = 200
     if request.method == "POST":
         form = AnswerForm(request.POST)
         if form.is_valid():
@@ -44,8 +45,11 @@ def item_detail(request: HttpRequest, slug: str) -> HttpResponse:
                 submission = services.submission_create(user=request.user, item=item, text=form.cleaned_data["text"])
             except (ValidationError, PermissionDenied) as exc:
                 messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+                status = 429 if isinstance(exc, services.SubmissionRateLimited) else 400
             else:
                 return redirect(submission)
+        else:
+            status = 400
         text = request.POST.get("text", text)
     else:
         form = AnswerForm(initial={"text": text})
@@ -59,13 +63,14 @@ def item_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "submissions": selectors.submissions_of(user=request.user, item=item)[:20],
             "rules": selectors.submission_rules(assessment=item.assessment, user=request.user, item=item),
         },
+        status=status,
     )
 
 
 @login_required
 @require_POST
 def draft_save(request: HttpRequest, slug: str) -> JsonResponse:
-    item = selectors.item_get(slug=slug)
+    item = selectors.item_get(slug=slug, user=request.user)
     try:
         draft = services.draft_save(user=request.user, item=item, text=request.POST.get("text", ""))
     except ValidationError as exc:

@@ -234,7 +234,9 @@ class _Collector:
                     result_error = "the answer from the sandbox was not a JSON object"
             except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
                 result_error = "the answer from the sandbox was not valid JSON"
-        verdict = self.killed_for or _classify(returncode, output, result)
+        verdict = self.killed_for or _classify(
+            returncode, output, result, cpu_used=timings.get("cpu"), cpu_limit=self.limits.cpu_seconds
+        )
         return SandboxRun(
             verdict=verdict,
             returncode=returncode,
@@ -269,6 +271,7 @@ def run_cold(request: dict[str, Any], limits: Limits) -> SandboxRun:
     command = _bwrap_command(limits, python=python)
     result_r, result_w = os.pipe()
     started = time.monotonic()
+    cpu_before = _children_cpu()
     try:
         proc = subprocess.Popen(
             command,
@@ -324,7 +327,8 @@ def run_cold(request: dict[str, Any], limits: Limits) -> SandboxRun:
     sel.close()
     res_file.close()
     proc.stdout.close()
-    return collector.finish(proc.returncode, time.monotonic() - started, {})
+    # CPU time of the whole sandbox tree: each parent in it waited for its children.
+    return collector.finish(proc.returncode, time.monotonic() - started, {"cpu": _children_cpu() - cpu_before})
 
 
 class ForkServerDown(RuntimeError):
@@ -596,6 +600,11 @@ def _timings(result: dict[str, Any] | None) -> dict[str, float]:
     return {str(k): float(v) for k, v in raw.items() if isinstance(v, (int, float))}
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(proc.pid, signal.SIGKILL)
@@ -613,7 +622,14 @@ MEMORY_MARKERS = (
 )
 
 
-def _classify(returncode: int | None, output: str, result: dict[str, Any] | None) -> str:
+def _classify(
+    returncode: int | None,
+    output: str,
+    result: dict[str, Any] | None,
+    *,
+    cpu_used: float | None = None,
+    cpu_limit: float = 0.0,
+) -> str:
     """How a run that was not killed by us ended.
 
     bwrap reports a child killed by signal N as exit status 128 + N.
@@ -632,6 +648,9 @@ def _classify(returncode: int | None, output: str, result: dict[str, Any] | None
     tail = output[-4000:]
     if any(marker in tail for marker in MEMORY_MARKERS):
         return "memory_limit"
+    if sig == signal.SIGKILL and result is None and cpu_used is not None and cpu_limit and cpu_used >= cpu_limit - 0.05:
+        # Code that ignores SIGXCPU is killed at the hard CPU limit: time, not memory.
+        return "time_limit"
     if sig in (signal.SIGKILL,) and result is None:
         # Killed from outside without our doing: the kernel's OOM killer.
         return "memory_limit"

@@ -46,7 +46,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "quizplatform.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "quizplatform.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -128,11 +130,40 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Uploads: a submission is source code or a text answer; nothing legitimate is larger.
 QUIZ_MAX_CODE_BYTES = envint("QUIZ_MAX_CODE_BYTES", 64 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = QUIZ_MAX_CODE_BYTES * 4
+# No form takes files: refuse them outright rather than spooling them to disk.
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
+# Submissions per user and minute, over the pages and the API alike (counted in the database, so
+# every web process sees the same count); the API's throttle is a second, cheaper gate.
+QUIZ_SUBMISSIONS_PER_MINUTE = envint("QUIZ_SUBMISSIONS_PER_MINUTE", 10)
+# Failed logins (pages and API token) before a username, or an address, has to wait.
+QUIZ_LOGIN_FAILURES_PER_USER = envint("QUIZ_LOGIN_FAILURES_PER_USER", 5)
+QUIZ_LOGIN_FAILURES_PER_IP = envint("QUIZ_LOGIN_FAILURES_PER_IP", 30)
+QUIZ_LOGIN_LOCKOUT_SECONDS = envint("QUIZ_LOGIN_LOCKOUT_SECONDS", 15 * 60)
+# A submission that a worker took this many times without finishing (the worker died each time)
+# gets a final status instead of killing workers for ever.
+QUIZ_MAX_GRADE_TRIES = envint("QUIZ_MAX_GRADE_TRIES", 3)
+# The sweeper sends a queued submission again when its message is this old (a Redis restart
+# without its append-only file, a lost message); above the visibility timeout so a message
+# that is merely waiting in a long queue is not duplicated every round (duplicates are harmless:
+# the claim lets only one through).
+QUIZ_REQUEUE_AFTER_SECONDS = envint("QUIZ_REQUEUE_AFTER_SECONDS", 900)
+
+# Throttle counters (API throttles, failed logins) must be shared by every web process in
+# production: Redis there (CACHE_URL), a per-process memory cache for development and tests.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": envstr("CACHE_URL", "")}
+    if envstr("CACHE_URL", "")
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 
 CONTENT_DIR = Path(envstr("QUIZ_CONTENT_DIR", str(BASE_DIR / "content")))
 
 # --- Security (production) --------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 CSRF_COOKIE_HTTPONLY = False  # the code editor page reads it to send API requests
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -182,7 +213,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 # One message at a time per process: a grade takes seconds, and prefetching would park
 # submissions behind a busy process while another is idle.
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Redis redelivers an unacknowledged message after this long; above the longest grade.
+# Redis redelivers an unacknowledged message after this long; above the longest grade (the hard
+# limit below), or a slow grade would be handed to a second worker. It matters only when a whole
+# worker dies: a dead pool process is noticed by its main process, which puts the message back at
+# once. Kombu looks for overdue messages ~10 s after a worker starts, then every ~100 s, and the
+# sweeper (requeue_stuck) covers a claim whose worker is gone, so nothing waits for ever.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": envint("CELERY_VISIBILITY_TIMEOUT", 600)}
 # The sandbox enforces per-item limits; these only catch a wedged harness.
 CELERY_TASK_SOFT_TIME_LIMIT = envint("CELERY_SOFT_TIME_LIMIT", 240)

@@ -3,10 +3,16 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
 
+from accounts.forms import ThrottledAdminAuthenticationForm
+from accounts.views import LoginView
+
+# The admin's own login page is a second door for guessing passwords: the same throttle.
+admin.site.login_form = ThrottledAdminAuthenticationForm
+
 urlpatterns = [
     path("", include("exercises.urls")),
     path("dashboard/", include("dashboard.urls")),
-    path("login/", auth_views.LoginView.as_view(), name="login"),
+    path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("authoring/", include("authoring.urls")),
@@ -14,3 +20,8 @@ urlpatterns = [
     path("api/v1/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),
 ]
+
+handler400 = "quizplatform.views.bad_request"
+handler403 = "quizplatform.views.permission_denied"
+handler404 = "quizplatform.views.page_not_found"
+handler500 = "quizplatform.views.server_error"

@@ -28,8 +28,10 @@ for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break;
 .venv/bin/celery -A quizplatform worker -Q grading --concurrency 1 --loglevel INFO \
   --hostname "cpu@%h" --without-gossip --without-mingle >var/log/worker.log 2>&1 &
 pids+=($!)
-# Anything queued in the database that never reached the broker (it was down) goes now.
-.venv/bin/python manage.py requeue_stuck --older-than 0 || true
+# The sweeper: anything queued in the database that never reached the broker (it was down),
+# lost by it, or held by a worker that died is sent again (see requeue_stuck.py for why a loop).
+.venv/bin/python manage.py requeue_stuck --every 30 >var/log/sweeper.log 2>&1 &
+pids+=($!)
 
 .venv/bin/python manage.py runserver "127.0.0.1:${PORT}" --noreload >var/log/web.log 2>&1 &
 pids+=($!)

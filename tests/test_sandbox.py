@@ -114,7 +114,13 @@ def test_project_and_hidden_checks_are_not_visible():
     code = """
 import os
 from pathlib import Path
-hits = [str(p) for pattern in ("item.yaml", "*.sqlite3", "solution.py") for p in Path("/").rglob(pattern) if not str(p).startswith("/proc/")]
+import sys
+# Everything but the read-only runtime (system, Python, .venv), which is public anyway.
+skip = {"/proc", "/sys", "/usr", sys.prefix, sys.base_prefix}
+hits = []
+for root, dirs, files in os.walk("/"):
+    dirs[:] = [d for d in dirs if os.path.join(root, d) not in skip]
+    hits += [os.path.join(root, f) for f in files if f in ("item.yaml", "solution.py", "checks.py") or f.endswith(".sqlite3")]
 print("content" if os.path.exists("PROJECT/content") else "no content", "db" if os.path.exists("PROJECT/var") else "no db", hits)
 def f(x):
     return 4

@@ -22,6 +22,12 @@ class SubmissionCreateSerializer(serializers.Serializer):
         return attrs
 
 
+class ErrorSerializer(serializers.Serializer):
+    """Every refusal: a human-readable reason (Swedish or English, by Accept-Language)."""
+
+    detail = serializers.CharField()
+
+
 class SubmissionCreatedSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     status = serializers.CharField()

@@ -1,22 +1,43 @@
-from datetime import timedelta
+"""The sweeper: finds submissions the pipeline lost and sets them going again.
+
+Why a management-command loop and not celery beat: the sweeper must work exactly when the
+broker does not (a submission saved while Redis was down has no message anywhere), so it reads
+the database, the source of truth, and calls the same services as the web; beat would be one
+more process that itself needs the broker to do anything. Several sweepers at once are safe:
+every change is a conditional UPDATE. ``make run`` and the compose file start it with ``--every``.
+"""
+
+import time
 
 from django.core.management.base import BaseCommand
-from django.utils import timezone
 
-from exercises.models import Submission
-from exercises.services import submission_enqueue
+from exercises.services import submissions_sweep
 
 
 class Command(BaseCommand):
-    help = "Send again the submissions that are queued in the database but never reached the broker."
+    help = "Send again the submissions that are stuck: never sent, lost by the broker, or held by a dead worker."
 
     def add_arguments(self, parser):
-        parser.add_argument("--older-than", type=int, default=30, help="seconds")
+        parser.add_argument(
+            "--older-than",
+            type=int,
+            default=None,
+            help="resend queued submissions whose message is older than this (seconds; default QUIZ_REQUEUE_AFTER_SECONDS)",
+        )
+        parser.add_argument("--every", type=float, default=0, help="repeat every this many seconds (0: once)")
 
     def handle(self, *args, **options):
-        cutoff = timezone.now() - timedelta(seconds=options["older_than"])
-        stuck = Submission.objects.filter(
-            status=Submission.Status.QUEUED, created_at__lt=cutoff, queued_at__isnull=True
-        )
-        sent = sum(submission_enqueue(submission=s) for s in stuck.select_related("item_version"))
-        self.stdout.write(f"re-enqueued {sent} submission(s)")
+        while True:
+            try:
+                counts = submissions_sweep(requeue_after=options["older_than"])
+            except Exception as exc:  # the database may be down for a moment: try again next round
+                if not options["every"]:
+                    raise
+                self.stderr.write(f"sweep failed: {exc}")
+            else:
+                if not options["every"] or any(counts.values()):
+                    self.stdout.write(" ".join(f"{k}={v}" for k, v in counts.items()), ending="\n")
+                    self.stdout.flush()
+            if not options["every"]:
+                return
+            time.sleep(options["every"])
