@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from tests.test_authz import all_routes, rule_for, url_for
+from tests.test_authz import world as authz_world  # noqa: F401  (the fixture: drafts, extensions, ...)
 
 XSS = '<script>alert("xss")</script><img src=x onerror=alert(1)>'
 ESCAPED = "&lt;script&gt;alert(&quot;xss&quot;)&lt;/script&gt;"
@@ -75,11 +76,11 @@ def submission_of_student(users, course):
     return submission
 
 
-def test_every_post_form_on_every_page_carries_a_csrf_token(users, submission_of_student):
-    """Crawls every GET page of the resolver as a student and as an admin."""
-    world = {"slug": "count-parameters", "submission": submission_of_student.pk}
+def test_every_post_form_on_every_page_carries_a_csrf_token(users, submission_of_student, authz_world):  # noqa: F811
+    """Crawls every GET page of the resolver as a student, a teacher (dashboard, authoring) and an admin."""
+    world = {**authz_world, "submission": submission_of_student.pk}
     checked = 0
-    for username in ("student", "admin"):
+    for username in ("student", "teacher", "admin"):
         client = Client()
         client.force_login(users[username])
         for route in all_routes():
