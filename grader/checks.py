@@ -8,7 +8,7 @@ prompt states.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -77,6 +77,8 @@ class Report:
         if not isinstance(calls, dict):
             raise ReportError("calls missing")
         self.calls = {str(k): CallResult(v if isinstance(v, dict) else {}) for k, v in calls.items()}
+        # What checks leave for the submission page (model table, learning curves): data only.
+        self.feedback: dict[str, Any] = {}
 
     def call(self, call_id: str) -> CallResult:
         return self.calls.get(call_id, CallResult({"error": {"type": "RuntimeError", "message": "not run"}}))
@@ -182,40 +184,122 @@ def optimizer_info(value: Any) -> tuple[str, float | None]:
 
 @dataclass(frozen=True)
 class Layer:
+    """One layer as the check library compares it; fields left ``None`` are not compared."""
+
     kind: str
     units: int | None = None
     activation: str | None = None
     rate: float | None = None
+    filters: int | None = None
+    kernel_size: tuple[int, ...] | None = None
+    strides: tuple[int, ...] | None = None
+    padding: str | None = None
+    pool_size: tuple[int, ...] | None = None
+    l2: float | None = None
 
     def label(self) -> str:
+        extra = f", kernel_regularizer=l2({self.l2:g})" if self.l2 else ""
         if self.kind == "Dense":
-            return f"Dense({self.units}, activation={self.activation or 'linear'})"
+            return f"Dense({self.units}, activation={self.activation or 'linear'}{extra})"
         if self.kind == "Dropout":
             return f"Dropout({self.rate})"
-        return self.kind
+        if self.kind == "Conv2D":
+            kernel = _pair(self.kernel_size)
+            return f"Conv2D({self.filters}, {kernel}, activation={self.activation or 'linear'}{extra})"
+        if self.kind in POOLING:
+            return f"{self.kind}({_pair(self.pool_size)})"
+        return f"{self.kind}()"
+
+
+POOLING = {"MaxPooling2D", "AveragePooling2D"}
+# Layers a model may carry without changing what it computes; they are left out of comparisons.
+NEUTRAL = {"InputLayer"}
+
+
+def _pair(value: tuple[int, ...] | None) -> str:
+    if not value:
+        return "?"
+    return f"({', '.join(str(v) for v in value)})"
+
+
+def _tuple(value: Any) -> tuple[int, ...] | None:
+    if type(value) is int:
+        return (value, value)
+    if isinstance(value, list) and all(type(v) is int for v in value):
+        return tuple(value)
+    return None
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def l2_factor(value: Any) -> float | None:
+    """The L2 factor of a serialised regularizer (``L2`` or ``L1L2`` with l2 > 0), else ``None``."""
+    if not isinstance(value, dict):
+        return None
+    cfg = value.get("config") if isinstance(value.get("config"), dict) else {}
+    factor = _number(cfg.get("l2"))
+    return factor if factor else None
 
 
 def layers_of(model: dict[str, Any]) -> list[Layer]:
     """The model's layers as the check library sees them; the input layer is not a layer here."""
+    return [layer for layer, _raw in _layers_with_raw(model)]
+
+
+def raw_layers_of(model: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sandbox's description of each layer of ``layers_of``, index for index."""
+    return [raw for _layer, raw in _layers_with_raw(model)]
+
+
+def _layers_with_raw(model: dict[str, Any]) -> list[tuple[Layer, dict[str, Any]]]:
     result = []
     for raw in model.get("layers", []) or []:
         if not isinstance(raw, dict):
             raise ReportError("layer is not an object")
         kind = str(raw.get("class", ""))
-        if kind == "InputLayer":
+        if kind in NEUTRAL:
             continue
         cfg = raw.get("config") if isinstance(raw.get("config"), dict) else {}
         units = cfg.get("units")
-        rate = cfg.get("rate")
+        filters = cfg.get("filters")
         result.append(
-            Layer(
-                kind=kind,
+            (
+                Layer(
+                    kind=kind,
                 units=units if type(units) is int else None,
-                activation=activation_name(cfg.get("activation")) if kind == "Dense" else None,
-                rate=float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None,
+                activation=activation_name(cfg.get("activation")) if "activation" in cfg else None,
+                rate=_number(cfg.get("rate")),
+                filters=filters if type(filters) is int else None,
+                kernel_size=_tuple(cfg.get("kernel_size")),
+                strides=_tuple(cfg.get("strides")),
+                padding=str(cfg["padding"]) if isinstance(cfg.get("padding"), str) else None,
+                pool_size=_tuple(cfg.get("pool_size")),
+                    l2=l2_factor(cfg.get("kernel_regularizer")),
+                ),
+                raw,
             )
         )
-    return result
+    return _fold_activations(result)
+
+
+# A separate activation layer after a linear Dense or Conv2D computes the same function as the
+# activation given to the layer itself; it is folded in so that both ways of writing it pass.
+ACTIVATION_LAYERS = {"Activation": None, "ReLU": "relu", "Softmax": "softmax"}
+
+
+def _fold_activations(layers: list[tuple[Layer, dict[str, Any]]]) -> list[tuple[Layer, dict[str, Any]]]:
+    folded: list[tuple[Layer, dict[str, Any]]] = []
+    for layer, raw in layers:
+        if layer.kind in ACTIVATION_LAYERS and folded and folded[-1][0].kind in ("Dense", "Conv2D"):
+            previous, previous_raw = folded[-1]
+            name = layer.activation if layer.kind == "Activation" else ACTIVATION_LAYERS[layer.kind]
+            if previous.activation is None and name:
+                folded[-1] = (replace(previous, activation=name), previous_raw)
+                continue
+        folded.append((layer, raw))
+    return folded
 
 
 def _layer_table(layers: list[Layer]) -> str:
@@ -226,17 +310,286 @@ def dense_params(n_inputs: int, units: int) -> int:
     return n_inputs * units + units
 
 
+def expected_shapes_and_params(
+    layers: list[Layer], input_shape: tuple[int, ...]
+) -> list[tuple[tuple[int, ...] | None, int | None, str]]:
+    """Per expected layer: its output shape, its parameter count and how that count is made.
+
+    Shapes are propagated as Keras does (channels last, ``valid`` padding unless stated); a
+    layer kind the library does not know ends the propagation (``None`` from there on).
+    """
+    shape: tuple[int, ...] | None = tuple(input_shape)
+    rows: list[tuple[tuple[int, ...] | None, int | None, str]] = []
+    for layer in layers:
+        params: int | None = 0
+        formula = "0"
+        if shape is None:
+            rows.append((None, None, ""))
+            continue
+        if layer.kind == "Dense" and layer.units:
+            fan_in = shape[-1]
+            params = fan_in * layer.units + layer.units
+            formula = f"{fan_in} × {layer.units} + {layer.units}"
+            shape = (*shape[:-1], layer.units)
+        elif layer.kind in ("Dropout", "BatchNormalization") or layer.kind.startswith("Gaussian"):
+            if layer.kind == "BatchNormalization":
+                params, formula = 4 * shape[-1], f"4 × {shape[-1]}"
+        elif layer.kind == "Flatten":
+            size = 1
+            for d in shape:
+                size *= d
+            shape = (size,)
+        elif layer.kind == "Conv2D" and layer.filters and layer.kernel_size and len(shape) == 3:
+            kh, kw = layer.kernel_size
+            sh, sw = layer.strides or (1, 1)
+            channels = shape[2]
+            params = (kh * kw * channels + 1) * layer.filters
+            formula = f"({kh} × {kw} × {channels} + 1) × {layer.filters}"
+            if layer.padding == "same":
+                h, w = -(-shape[0] // sh), -(-shape[1] // sw)
+            else:
+                h, w = (shape[0] - kh) // sh + 1, (shape[1] - kw) // sw + 1
+            shape = (h, w, layer.filters)
+        elif layer.kind in POOLING and len(shape) == 3:
+            ph, pw = layer.pool_size or (2, 2)
+            sh, sw = layer.strides or (ph, pw)
+            shape = ((shape[0] - ph) // sh + 1, (shape[1] - pw) // sw + 1, shape[2])
+        else:
+            rows.append((None, None, ""))
+            shape = None
+            continue
+        rows.append((shape, params, formula))
+    return rows
+
+
+@dataclass
+class Alignment:
+    """Actual layers matched to expected ones, in order: ``(actual_index, expected_index)``
+    with ``None`` on the side that has no partner (an extra or a missing layer)."""
+
+    pairs: list[tuple[int | None, int | None]]
+
+    def matched(self) -> list[tuple[int, int]]:
+        return [(a, e) for a, e in self.pairs if a is not None and e is not None]
+
+
+def align_layers(actual: list[Layer], expected: list[Layer]) -> Alignment:
+    """Align two layer lists by kind, as a diff does (longest common subsequence).
+
+    Comparing by position makes one missing Dropout turn every later layer into a mismatch;
+    aligning first lets a missing, an extra or a swapped layer be named as exactly that.
+    Kinds that differ in a replaced block are paired up one to one (a swapped kind), and the
+    rest of the longer side is missing or extra.
+    """
+    import difflib
+
+    matcher = difflib.SequenceMatcher(None, [a.kind for a in actual], [e.kind for e in expected], autojunk=False)
+    pairs: list[tuple[int | None, int | None]] = []
+    for tag, a0, a1, e0, e1 in matcher.get_opcodes():
+        if tag == "equal":
+            pairs += list(zip(range(a0, a1), range(e0, e1), strict=True))
+        elif tag == "delete":
+            pairs += [(a, None) for a in range(a0, a1)]
+        elif tag == "insert":
+            pairs += [(None, e) for e in range(e0, e1)]
+        else:
+            common = min(a1 - a0, e1 - e0)
+            pairs += list(zip(range(a0, a0 + common), range(e0, e0 + common), strict=True))
+            pairs += [(a, None) for a in range(a0 + common, a1)]
+            pairs += [(None, e) for e in range(e0 + common, e1)]
+    return Alignment(pairs)
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    return a is not None and b is not None and abs(a - b) <= 1e-9 + 1e-6 * abs(b)
+
+
+def layer_differences(actual: Layer, expected: Layer) -> list[tuple[str, str]]:
+    """The settings in which ``actual`` differs from ``expected`` (same kind), as (sv, en) phrases."""
+    diffs: list[tuple[str, str]] = []
+    if expected.units is not None and actual.units != expected.units:
+        diffs.append(
+            (
+                f"har {actual.units} neuroner; uppgiften anger {expected.units}",
+                f"has {actual.units} units; the task asks for {expected.units}",
+            )
+        )
+    if expected.filters is not None and actual.filters != expected.filters:
+        diffs.append(
+            (
+                f"har {actual.filters} filter; uppgiften anger {expected.filters}",
+                f"has {actual.filters} filters; the task asks for {expected.filters}",
+            )
+        )
+    if expected.kernel_size is not None and actual.kernel_size != expected.kernel_size:
+        diffs.append(
+            (
+                f"har kärnstorleken {_pair(actual.kernel_size)}; uppgiften anger {_pair(expected.kernel_size)}",
+                f"has kernel size {_pair(actual.kernel_size)}; the task asks for {_pair(expected.kernel_size)}",
+            )
+        )
+    if expected.strides is not None and actual.strides != expected.strides:
+        diffs.append(
+            (
+                f"har steglängden {_pair(actual.strides)}; uppgiften anger {_pair(expected.strides)}",
+                f"has strides {_pair(actual.strides)}; the task asks for {_pair(expected.strides)}",
+            )
+        )
+    if expected.padding is not None and actual.padding != expected.padding:
+        diffs.append(
+            (
+                f"har padding={actual.padding}; uppgiften anger {expected.padding}",
+                f"has padding={actual.padding}; the task asks for {expected.padding}",
+            )
+        )
+    if expected.pool_size is not None and actual.pool_size != expected.pool_size:
+        diffs.append(
+            (
+                f"har poolstorleken {_pair(actual.pool_size)}; uppgiften anger {_pair(expected.pool_size)}",
+                f"has pool size {_pair(actual.pool_size)}; the task asks for {_pair(expected.pool_size)}",
+            )
+        )
+    if expected.kind in ("Dense", "Conv2D") and actual.activation != expected.activation:
+        diffs.append(
+            (
+                f"har aktiveringen {actual.activation or 'linear'}; uppgiften anger {expected.activation or 'linear'}",
+                f"has activation {actual.activation or 'linear'}; the task asks for {expected.activation or 'linear'}",
+            )
+        )
+    if expected.rate is not None and not _close(actual.rate, expected.rate):
+        diffs.append(
+            (
+                f"har andelen {actual.rate}; uppgiften anger {expected.rate}",
+                f"has rate {actual.rate}; the task asks for {expected.rate}",
+            )
+        )
+    if expected.l2 is not None and not _close(actual.l2, expected.l2):
+        diffs.append(
+            (
+                f"har {'L2-regularisering ' + f'{actual.l2:g}' if actual.l2 else 'ingen L2-regularisering'}; uppgiften anger L2 {expected.l2:g}",
+                f"has {'L2 regularisation ' + f'{actual.l2:g}' if actual.l2 else 'no L2 regularisation'}; the task asks for L2 {expected.l2:g}",
+            )
+        )
+    elif expected.l2 is None and expected.kind in ("Dense", "Conv2D") and actual.l2:
+        diffs.append(
+            (
+                f"har L2-regularisering ({actual.l2:g}) som uppgiften inte ber om",
+                f"has L2 regularisation ({actual.l2:g}) that the task does not ask for",
+            )
+        )
+    return diffs
+
+
+def _ordinal_position(actual: list[Layer], index: int | None, lang: str) -> str:
+    """Where a missing layer belongs, named by the student's layer before it."""
+    if index is None or index < 0:
+        return "först i modellen" if lang == "sv" else "at the start of the model"
+    if lang == "sv":
+        return f"efter lager {index + 1} ({actual[index].label()})"
+    return f"after layer {index + 1} ({actual[index].label()})"
+
+
+def structure_messages(actual: list[Layer], expected: list[Layer], alignment: Alignment) -> list[Msg]:
+    """One message per structural difference: a missing, an extra or a swapped layer."""
+    messages: list[Msg] = []
+    last_actual: int | None = None
+    for a, e in alignment.pairs:
+        if a is not None and e is not None and actual[a].kind != expected[e].kind:
+            messages.append(
+                msg(
+                    sv=f"Lager {a + 1} är {actual[a].kind}; uppgiften vill ha {expected[e].label()} där.",
+                    en=f"Layer {a + 1} is {actual[a].kind}; the task asks for {expected[e].label()} there.",
+                )
+            )
+        elif a is not None and e is None:
+            messages.append(
+                msg(
+                    sv=f"Lager {a + 1} ({actual[a].label()}) är ett lager för mycket: uppgiften har inget {actual[a].kind} där.",
+                    en=f"Layer {a + 1} ({actual[a].label()}) is one layer too many: the task has no {actual[a].kind} there.",
+                )
+            )
+        elif a is None and e is not None:
+            messages.append(
+                msg(
+                    sv=f"Ett {expected[e].label()} saknas {_ordinal_position(actual, last_actual, 'sv')}.",
+                    en=f"A {expected[e].label()} is missing {_ordinal_position(actual, last_actual, 'en')}.",
+                )
+            )
+        if a is not None:
+            last_actual = a
+    return messages
+
+
+def model_table(
+    model: dict[str, Any], expected: list[Layer], input_shape: tuple[int, ...], alignment: Alignment
+) -> dict[str, Any]:
+    """The feedback table: the student's layers next to the expected ones, differing cells marked,
+    with each expected layer's parameter count and how it is counted."""
+    actual = layers_of(model)
+    raw = raw_layers_of(model)
+    shapes = expected_shapes_and_params(expected, input_shape)
+    rows = []
+    for a, e in alignment.pairs:
+        row: dict[str, Any] = {"actual": None, "expected": None, "differs": []}
+        if a is not None:
+            row["actual"] = {
+                "index": a + 1,
+                "label": actual[a].label(),
+                "name": str(raw[a].get("name", ""))[:100] if a < len(raw) else "",
+                "params": raw[a].get("params") if a < len(raw) and type(raw[a].get("params")) is int else None,
+                "output_shape": raw[a].get("output_shape") if a < len(raw) else None,
+            }
+        if e is not None:
+            shape, params, formula = shapes[e]
+            row["expected"] = {
+                "label": expected[e].label(),
+                "params": params,
+                "formula": formula,
+                "output_shape": [None, *shape] if shape else None,
+            }
+        if a is None or e is None:
+            row["differs"] = ["layer"]
+        else:
+            if actual[a].kind != expected[e].kind:
+                row["differs"].append("layer")
+            elif layer_differences(actual[a], expected[e]):
+                row["differs"].append("layer")
+            exp_params = row["expected"]["params"]
+            if exp_params is not None and row["actual"]["params"] != exp_params:
+                row["differs"].append("params")
+        rows.append(row)
+    total = None if any(s[1] is None for s in shapes) else sum(s[1] or 0 for s in shapes)
+    return {"rows": rows, "params": model.get("params"), "expected_params": total}
+
+
 def model_checks(
     result: CallResult,
     *,
     expected: list[Layer],
-    n_inputs: int,
     call_text: str,
+    n_inputs: int | None = None,
+    input_shape: tuple[int, ...] | None = None,
     optimizer: str = "adam",
+    learning_rate: float | None = None,
     loss: str = "binary_crossentropy",
     metric: str = "accuracy",
+    compiled: bool = True,
+    feedback: dict[str, Any] | None = None,
 ) -> list[Check]:
-    """Checks of a returned model against the expected architecture and compile settings."""
+    """Checks of a returned model against the expected architecture and compile settings.
+
+    1. The call returned a Keras model.
+    2. Its input shape is the stated one.
+    3. Its layers, aligned with the expected ones (``align_layers``), have the same kinds; each
+       missing, extra or swapped layer is named.
+    4. Each matched layer has the expected settings (units, filters, kernel, activation, rate, L2).
+    5. Its parameter count is the one the architecture gives (only when 2 and 3 hold).
+    6. Compile settings: optimizer (and learning rate if stated), loss, metric.
+
+    When ``feedback`` is given, the model table (``model_table``) is stored in it under "model".
+    """
+    shape = tuple(input_shape) if input_shape is not None else (int(n_inputs or 0),)
+    shape_text = f"({', '.join(str(d) for d in shape)},)" if len(shape) == 1 else str(shape)
     checks: list[Check] = []
     model = result.model
     if result.error or model is None or "error" in model:
@@ -259,31 +612,35 @@ def model_checks(
         )
     )
     inputs = model.get("inputs") or []
-    input_ok = (
-        model.get("built") is True and len(inputs) == 1 and isinstance(inputs[0], list) and inputs[0][1:] == [n_inputs]
-    )
+    got = inputs[0][1:] if inputs and isinstance(inputs[0], list) else None
+    input_ok = model.get("built") is True and len(inputs) == 1 and got == list(shape)
+    what_sv = f"{shape[0]} features" if len(shape) == 1 else f"bilder med formen {shape_text}"
+    what_en = f"{shape[0]} features" if len(shape) == 1 else f"images of shape {shape_text}"
     checks.append(
         Check(
             "input-shape",
             input_ok,
             msg(
-                sv=f"Modellen tar emot {n_inputs} features."
+                sv=f"Modellen tar emot {what_sv}."
                 if input_ok
-                else f"Modellen ska ta emot {n_inputs} features (n_cols); den har indataformen {inputs[0][1:] if inputs else 'ingen (ange Input(shape=(n_cols,)) eller input_shape)'}.",
-                en=f"The model takes {n_inputs} features."
+                else f"Modellen ska ta emot {what_sv}; dess indataform är {got if got is not None else f'okänd (ange Input(shape={shape_text}) eller input_shape)'}.",
+                en=f"The model takes {what_en}."
                 if input_ok
-                else f"The model must take {n_inputs} features (n_cols); its input shape is {inputs[0][1:] if inputs else 'missing (give Input(shape=(n_cols,)) or input_shape)'}.",
+                else f"The model must take {what_en}; its input shape is {got if got is not None else f'unknown (give Input(shape={shape_text}) or input_shape)'}.",
             ),
             hint=msg(
-                sv="Första lagret behöver veta hur många features varje exempel har.",
-                en="The first layer needs to know how many features each example has.",
+                sv="Första lagret behöver veta formen på varje exempel.",
+                en="The first layer needs to know the shape of each example.",
             ),
         )
     )
 
     actual = layers_of(model)
-    kinds_ok = [a.kind for a in actual] == [e.kind for e in expected]
-    if kinds_ok:
+    alignment = align_layers(actual, expected)
+    if feedback is not None:
+        feedback["model"] = model_table(model, expected, shape, alignment)
+    structure = structure_messages(actual, expected, alignment)
+    if not structure:
         checks.append(
             Check(
                 "layers",
@@ -295,82 +652,92 @@ def model_checks(
             )
         )
     else:
-        first = next(
-            (i for i, (a, e) in enumerate(zip(actual, expected, strict=False)) if a.kind != e.kind),
-            min(len(actual), len(expected)),
-        )
-        if first < len(actual) and first < len(expected):
-            sv = f"Lager {first + 1} är {actual[first].kind}; uppgiften vill ha {expected[first].kind} där."
-            en = f"Layer {first + 1} is {actual[first].kind}; the task asks for {expected[first].kind} there."
-        elif len(actual) > len(expected):
-            sv = f"Modellen har {len(actual)} lager; uppgiften beskriver {len(expected)}. Lager {first + 1} ({actual[first].kind}) är för mycket."
-            en = f"The model has {len(actual)} layers; the task describes {len(expected)}. Layer {first + 1} ({actual[first].kind}) is one too many."
-        else:
-            sv = f"Modellen har {len(actual)} lager; uppgiften beskriver {len(expected)}: lager {first + 1} ({expected[first].kind}) saknas."
-            en = f"The model has {len(actual)} layers; the task describes {len(expected)}: layer {first + 1} ({expected[first].kind}) is missing."
-        checks.append(Check("layers", False, msg(sv=sv, en=en), weight=2))
-
-    # Layer settings are compared pairwise where the kinds line up, so one missing layer does
-    # not turn every later comparison into noise.
-    for index, (a, e) in enumerate(zip(actual, expected, strict=False), start=1):
-        if a.kind != e.kind:
-            continue
-        if e.kind == "Dense":
-            ok = a.units == e.units and a.activation == e.activation
-            checks.append(
-                Check(
-                    f"layer-{index}",
-                    ok,
-                    msg(
-                        sv=f"Lager {index} är {a.label()}." + ("" if ok else f" Uppgiften vill ha {e.label()}."),
-                        en=f"Layer {index} is {a.label()}." + ("" if ok else f" The task asks for {e.label()}."),
-                    ),
-                )
-            )
-        elif e.kind == "Dropout":
-            ok = a.rate is not None and e.rate is not None and abs(a.rate - e.rate) < 1e-9
-            checks.append(
-                Check(
-                    f"layer-{index}",
-                    ok,
-                    msg(
-                        sv=f"Lager {index} är {a.label()}." + ("" if ok else f" Uppgiften anger {e.label()}."),
-                        en=f"Layer {index} is {a.label()}." + ("" if ok else f" The task asks for {e.label()}."),
-                    ),
-                )
-            )
-    for index in range(len(actual) + 1, len(expected) + 1):
         checks.append(
             Check(
-                f"layer-{index}",
+                "layers",
                 False,
-                msg(
-                    sv=f"Lager {index} ({expected[index - 1].label()}) saknas.",
-                    en=f"Layer {index} ({expected[index - 1].label()}) is missing.",
+                msg(sv=" ".join(m.sv for m in structure), en=" ".join(m.en for m in structure)),
+                weight=2,
+                hint=msg(
+                    sv="Jämför dina lager ett i taget med listan i uppgiften.",
+                    en="Compare your layers one by one with the list in the task.",
                 ),
             )
         )
 
-    if kinds_ok and input_ok:
-        expected_params, fan_in = 0, n_inputs
-        for layer in expected:
-            if layer.kind == "Dense" and layer.units:
-                expected_params += dense_params(fan_in, layer.units)
-                fan_in = layer.units
-        ok = model.get("params") == expected_params
-        checks.append(
-            Check(
-                "parameters",
-                ok,
-                msg(
-                    sv=f"Modellen har {model.get('params')} parametrar."
-                    + ("" if ok else " Det stämmer inte med arkitekturen i uppgiften."),
-                    en=f"The model has {model.get('params')} parameters."
-                    + ("" if ok else " That does not match the architecture in the task."),
-                ),
+    for a, e in alignment.pairs:
+        if e is None:
+            continue
+        name = f"layer-{e + 1}"
+        if a is None or actual[a].kind != expected[e].kind:
+            checks.append(
+                Check(
+                    name,
+                    False,
+                    msg(
+                        sv=f"{expected[e].label()} finns inte i modellen.",
+                        en=f"{expected[e].label()} is not in the model.",
+                    ),
+                )
             )
-        )
+            continue
+        diffs = layer_differences(actual[a], expected[e])
+        if diffs:
+            sv = f"Lager {a + 1} är {actual[a].label()}. Uppgiften anger {expected[e].label()}: lagret " + "; ".join(
+                d[0] for d in diffs
+            )
+            en = f"Layer {a + 1} is {actual[a].label()}. The task asks for {expected[e].label()}: the layer " + "; ".join(
+                d[1] for d in diffs
+            )
+            if len(diffs) == 1 and expected[e].kind == "Dropout":
+                sv = f"Lager {a + 1} är {actual[a].label()}. Uppgiften anger {expected[e].label()}."
+                en = f"Layer {a + 1} is {actual[a].label()}. The task asks for {expected[e].label()}."
+            checks.append(Check(name, False, msg(sv=sv + ("" if sv.endswith(".") else "."), en=en + ("" if en.endswith(".") else "."))))
+        else:
+            checks.append(
+                Check(name, True, msg(sv=f"Lager {a + 1} är {actual[a].label()}.", en=f"Layer {a + 1} is {actual[a].label()}."))
+            )
 
+    if not structure and input_ok:
+        rows = expected_shapes_and_params(expected, shape)
+        if all(r[1] is not None for r in rows):
+            expected_params = sum(r[1] or 0 for r in rows)
+            ok = model.get("params") == expected_params
+            checks.append(
+                Check(
+                    "parameters",
+                    ok,
+                    msg(
+                        sv=f"Modellen har {model.get('params')} parametrar."
+                        + ("" if ok else " Det stämmer inte med arkitekturen i uppgiften."),
+                        en=f"The model has {model.get('params')} parameters."
+                        + ("" if ok else " That does not match the architecture in the task."),
+                    ),
+                )
+            )
+
+    if not compiled:
+        return checks
+    checks += compile_checks(model, optimizer=optimizer, learning_rate=learning_rate, loss=loss, metric=metric)
+    return checks
+
+
+DEFAULT_LEARNING_RATES = {"adam": 0.001, "sgd": 0.01, "rmsprop": 0.001, "adamw": 0.001, "nadam": 0.001}
+
+
+def compile_checks(
+    model: dict[str, Any],
+    *,
+    optimizer: str = "adam",
+    learning_rate: float | None = None,
+    loss: str = "binary_crossentropy",
+    metric: str = "accuracy",
+) -> list[Check]:
+    """Optimizer (class, and learning rate when the task states one), loss and metric.
+
+    ``"adam"`` and ``Adam()`` are the same choice: a string optimizer has Keras's default rate.
+    """
+    checks: list[Check] = []
     compile_config = model.get("compile")
     if not isinstance(compile_config, dict) or "error" in compile_config:
         checks.append(
@@ -385,7 +752,9 @@ def model_checks(
             )
         )
         return checks
-    opt_name, _lr = optimizer_info(compile_config.get("optimizer"))
+    opt_name, lr = optimizer_info(compile_config.get("optimizer"))
+    if lr is None:
+        lr = DEFAULT_LEARNING_RATES.get(opt_name)
     ok = opt_name == optimizer
     checks.append(
         Check(
@@ -397,6 +766,23 @@ def model_checks(
             ),
         )
     )
+    if learning_rate is not None:
+        ok = _close(lr, learning_rate)
+        checks.append(
+            Check(
+                "learning-rate",
+                ok,
+                msg(
+                    sv=f"Inlärningstakten är {lr:g}." if lr is not None else "Inlärningstakten är okänd.",
+                    en=f"The learning rate is {lr:g}." if lr is not None else "The learning rate is unknown.",
+                )
+                if ok
+                else msg(
+                    sv=f"Inlärningstakten är {lr if lr is None else f'{lr:g}'}; uppgiften anger {learning_rate:g}.",
+                    en=f"The learning rate is {lr if lr is None else f'{lr:g}'}; the task asks for {learning_rate:g}.",
+                ),
+            )
+        )
     got_loss = loss_name(compile_config.get("loss"))
     ok = got_loss == loss
     checks.append(

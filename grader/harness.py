@@ -244,7 +244,8 @@ def grade_code(spec: ItemSpec, code: str) -> GradeResult:
             timings=timings,
         )
     try:
-        checks = checks_ns["grade"](Report(answer))
+        report = Report(answer)
+        checks = checks_ns["grade"](report)
     except ReportError:
         return _failure(
             spec,
@@ -259,7 +260,13 @@ def grade_code(spec: ItemSpec, code: str) -> GradeResult:
     score, outcomes = _score(float(spec.points), checks)
     timings["checks_total"] = round(time.monotonic() - started - run.wall_seconds, 4)
     return GradeResult(
-        status=Status.GRADED, score=score, max_score=float(spec.points), checks=outcomes, output=output, timings=timings
+        status=Status.GRADED,
+        score=score,
+        max_score=float(spec.points),
+        checks=outcomes,
+        output=output,
+        timings=timings,
+        feedback=report.feedback,
     )
 
 
