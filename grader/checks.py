@@ -373,31 +373,56 @@ class Alignment:
         return [(a, e) for a, e in self.pairs if a is not None and e is not None]
 
 
+GAP_COST = 1.0
+# Below two gaps, so two layers of different kinds at the same place are named as a swap; above
+# one gap, so a missing layer is not explained away as a change of kind of its neighbour.
+KIND_COST = 1.5
+# Below one gap: a layer of the right kind with a wrong setting is that layer, not a missing one.
+SETTING_COST = 0.3
+
+
 def align_layers(actual: list[Layer], expected: list[Layer]) -> Alignment:
-    """Align two layer lists by kind, as a diff does (longest common subsequence).
+    """Align two layer lists as a diff does (edit distance, Needleman-Wunsch).
 
     Comparing by position makes one missing Dropout turn every later layer into a mismatch;
-    aligning first lets a missing, an extra or a swapped layer be named as exactly that.
-    Kinds that differ in a replaced block are paired up one to one (a swapped kind), and the
-    rest of the longer side is missing or extra.
+    aligning first lets a missing, an extra or a swapped layer be named as exactly that. A
+    pair of the same kind costs 0 (or ``SETTING_COST`` when settings differ), a pair of
+    different kinds ``KIND_COST``, a layer without partner ``GAP_COST``.
     """
-    import difflib
+    n, m = len(actual), len(expected)
 
-    matcher = difflib.SequenceMatcher(None, [a.kind for a in actual], [e.kind for e in expected], autojunk=False)
+    def pair_cost(a: int, e: int) -> float:
+        if actual[a].kind != expected[e].kind:
+            return KIND_COST
+        return SETTING_COST if layer_differences(actual[a], expected[e]) else 0.0
+
+    cost = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for a in range(1, n + 1):
+        cost[a][0] = a * GAP_COST
+    for e in range(1, m + 1):
+        cost[0][e] = e * GAP_COST
+    for a in range(1, n + 1):
+        for e in range(1, m + 1):
+            cost[a][e] = min(
+                cost[a - 1][e - 1] + pair_cost(a - 1, e - 1),
+                cost[a - 1][e] + GAP_COST,
+                cost[a][e - 1] + GAP_COST,
+            )
     pairs: list[tuple[int | None, int | None]] = []
-    for tag, a0, a1, e0, e1 in matcher.get_opcodes():
-        if tag == "equal":
-            pairs += list(zip(range(a0, a1), range(e0, e1), strict=True))
-        elif tag == "delete":
-            pairs += [(a, None) for a in range(a0, a1)]
-        elif tag == "insert":
-            pairs += [(None, e) for e in range(e0, e1)]
+    a, e = n, m
+    while a > 0 or e > 0:
+        # Ties prefer a pair, then an extra layer: the walk is backwards, so the result reads
+        # naturally ("missing after layer k").
+        if a > 0 and e > 0 and abs(cost[a][e] - (cost[a - 1][e - 1] + pair_cost(a - 1, e - 1))) < 1e-9:
+            pairs.append((a - 1, e - 1))
+            a, e = a - 1, e - 1
+        elif a > 0 and abs(cost[a][e] - (cost[a - 1][e] + GAP_COST)) < 1e-9:
+            pairs.append((a - 1, None))
+            a -= 1
         else:
-            common = min(a1 - a0, e1 - e0)
-            pairs += list(zip(range(a0, a0 + common), range(e0, e0 + common), strict=True))
-            pairs += [(a, None) for a in range(a0 + common, a1)]
-            pairs += [(None, e) for e in range(e0 + common, e1)]
-    return Alignment(pairs)
+            pairs.append((None, e - 1))
+            e -= 1
+    return Alignment(pairs[::-1])
 
 
 def _close(a: float | None, b: float | None) -> bool:
@@ -489,12 +514,40 @@ def _ordinal_position(actual: list[Layer], index: int | None, lang: str) -> str:
     return f"after layer {index + 1} ({actual[index].label()})"
 
 
+def moved_layers(actual: list[Layer], expected: list[Layer], alignment: Alignment) -> dict[int, int]:
+    """Extra layers identical to a missing one: one layer in the wrong place (actual → expected)."""
+    extras = [a for a, e in alignment.pairs if e is None and a is not None]
+    missing = [e for a, e in alignment.pairs if a is None and e is not None]
+    moved: dict[int, int] = {}
+    for a in extras:
+        for e in missing:
+            same = actual[a].kind == expected[e].kind and not layer_differences(actual[a], expected[e])
+            if same and e not in moved.values():
+                moved[a] = e
+                break
+    return moved
+
+
 def structure_messages(actual: list[Layer], expected: list[Layer], alignment: Alignment) -> list[Msg]:
     """One message per structural difference: a missing, an extra or a swapped layer."""
     messages: list[Msg] = []
     last_actual: int | None = None
+    moved = moved_layers(actual, expected, alignment)
     for a, e in alignment.pairs:
-        if a is not None and e is not None and actual[a].kind != expected[e].kind:
+        if a is not None and a in moved:
+            target = moved[a]
+            before = target - 1
+            where_sv = f"efter {expected[before].label()}" if before >= 0 else "först"
+            where_en = f"after {expected[before].label()}" if before >= 0 else "first"
+            messages.append(
+                msg(
+                    sv=f"Lager {a + 1} ({actual[a].label()}) står på fel plats: uppgiften har det {where_sv}.",
+                    en=f"Layer {a + 1} ({actual[a].label()}) is in the wrong place: the task has it {where_en}.",
+                )
+            )
+        elif e is not None and e in moved.values():
+            pass
+        elif a is not None and e is not None and actual[a].kind != expected[e].kind:
             messages.append(
                 msg(
                     sv=f"Lager {a + 1} är {actual[a].kind}; uppgiften vill ha {expected[e].label()} där.",
@@ -665,10 +718,23 @@ def model_checks(
             )
         )
 
+    moved = {e: a for a, e in moved_layers(actual, expected, alignment).items()}
     for a, e in alignment.pairs:
         if e is None:
             continue
         name = f"layer-{e + 1}"
+        if e in moved:
+            checks.append(
+                Check(
+                    name,
+                    False,
+                    msg(
+                        sv=f"{expected[e].label()} finns, men på fel plats (lager {moved[e] + 1}).",
+                        en=f"{expected[e].label()} is there, but in the wrong place (layer {moved[e] + 1}).",
+                    ),
+                )
+            )
+            continue
         if a is None or actual[a].kind != expected[e].kind:
             checks.append(
                 Check(
