@@ -876,3 +876,34 @@ def compile_checks(
         )
     )
     return checks
+
+
+# ---------------------------------------------------------------------------------------------
+# Data: values as the runner's ``to_data`` describes them
+# ---------------------------------------------------------------------------------------------
+
+
+def decoded(data: Any) -> tuple[str, Any]:
+    """``(type name, plain value)`` from ``to_data``'s description; arrays become nested lists.
+
+    An object the runner could not convert has no value (``None``), whatever it claims.
+    """
+    if not isinstance(data, dict):
+        return "", None
+    kind = str(data.get("type", ""))
+    if "items" in data and isinstance(data["items"], list):
+        return kind, [decoded(item) for item in data["items"]]
+    if "entries" in data and isinstance(data["entries"], list):
+        return kind, {str(k): decoded(v) for k, v in (e for e in data["entries"] if isinstance(e, list) and len(e) == 2)}
+    return kind, data.get("value")
+
+
+def array_rows(item: tuple[str, Any]) -> list[list[float]] | list[float] | None:
+    """The rows of an array-like answer (NumPy array or list), else ``None``."""
+    kind, value = item
+    if kind == "numpy.ndarray" and isinstance(value, list):
+        return value
+    if kind in ("list", "tuple") and isinstance(value, list):
+        rows = [v for _k, v in value]
+        return rows if all(isinstance(r, (int, float, list)) for r in rows) else None
+    return None

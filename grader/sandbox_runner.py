@@ -179,7 +179,112 @@ def describe_model(model):
     }
 
 
+def _generated_args(spec):
+    """Arguments generated inside the sandbox from a seeded recipe (the trusted side sends the
+    recipe, never arrays): rows whose first feature is their own index, so a split can be
+    traced back row by row."""
+    recipe = spec.get("data")
+    if not recipe:
+        return []
+    import numpy as np
+
+    kind = recipe.get("kind")
+    n = int(recipe.get("n", 100))
+    features = int(recipe.get("features", 3))
+    if kind == "indexed":
+        X = np.arange(n, dtype="float64")[:, None] * np.ones((1, features))
+        X[:, 1:] += np.random.default_rng(int(recipe.get("seed", 0))).normal(size=(n, features - 1))
+        return [X, np.arange(n)]
+    if kind == "binary":
+        # Two noisy clusters: learnable, and small enough that overfitting shows quickly.
+        rng = np.random.default_rng(int(recipe.get("seed", 0)))
+        y = rng.integers(0, 2, size=n)
+        X = rng.normal(size=(n, features)) + (y[:, None] * 2 - 1) * float(recipe.get("separation", 1.0))
+        return [X.astype("float32"), y.astype("float32")]
+    raise ValueError("unknown data recipe " + str(kind))
+
+
+def describe_callbacks(value):
+    """EarlyStopping and the other Keras callbacks by their settings; anything else by type."""
+    import keras
+
+    items = value if _isinstance(value, (list, tuple)) else [value]
+    described = []
+    for item in list(items)[:20]:
+        if not _isinstance(item, keras.callbacks.Callback):
+            described.append({"class": _type(item).__name__, "keras": False})
+            continue
+        entry = {"class": _type(item).__name__, "keras": True}
+        for key in ("monitor", "patience", "restore_best_weights", "min_delta", "mode", "baseline", "start_from_epoch"):
+            if hasattr(item, key):
+                entry[key] = _jsonable(getattr(item, key))
+        described.append(entry)
+    return {"callbacks": described}
+
+
+def describe_history(value):
+    """A fit's history: per-epoch metrics and how many epochs ran."""
+    import keras
+
+    if not _isinstance(value, keras.callbacks.History):
+        return {"error": {"type": "TypeError", "message": "returned " + _type(value).__name__ + ", not a History"}}
+    history = {str(k): [_jsonable(float(v)) for v in list(vs)[:MAX_ITEMS]] for k, vs in value.history.items()}
+    params = value.params if _isinstance(getattr(value, "params", None), dict) else {}
+    return {"history": history, "epochs_run": len(value.epoch), "params": _jsonable(params)}
+
+
+def save_load_roundtrip(namespace, spec):
+    """Build a small model here, let the student's functions save and reload it, compare.
+
+    The file stays in the sandbox's private tmpfs; only numbers and names cross the boundary.
+    """
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(int(spec.get("seed", 0)))
+    n = int(spec.get("features", 8))
+    model = keras.Sequential(
+        [keras.Input(shape=(n,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1, activation="sigmoid")]
+    )
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    X = np.random.default_rng(int(spec.get("seed", 0))).normal(size=(32, n)).astype("float32")
+    before = model.predict(X, verbose=0)
+    save = namespace.get(str(spec.get("save", "save_model")))
+    load = namespace.get(str(spec.get("load", "load_model")))
+    if not callable(save) or not callable(load):
+        missing = spec.get("save") if not callable(save) else spec.get("load")
+        return {"error": {"type": "NameError", "message": "no function named " + str(missing), "line": None}}
+    directory = os.path.join(os.environ.get("TMPDIR", "/tmp"), "saveload")
+    os.makedirs(directory, exist_ok=True)
+    returned = save(model, directory)
+    files = sorted(os.listdir(directory))[:50]
+    path = returned if _isinstance(returned, str) else None
+    loaded = load(path if path is not None else directory)
+    result = {"save_returned": to_data(returned), "files": files, "loaded_type": _type(loaded).__name__}
+    if _isinstance(loaded, keras.Model):
+        after = loaded.predict(X, verbose=0)
+        result["max_abs_diff"] = float(np.max(np.abs(np.asarray(after) - before)))
+        result["loaded_compiled"] = bool(getattr(loaded, "compiled", False))
+    return {"roundtrip": result}
+
+
+def describe_devices(value):
+    """The student's answer next to what TensorFlow in this sandbox sees."""
+    import tensorflow as tf
+
+    seen = [{"name": d.name, "device_type": d.device_type} for d in tf.config.list_physical_devices()]
+    return {"value": to_data(value), "devices": seen}
+
+
 def _call(namespace, spec):
+    if spec.get("kind") == "save_load":
+        started = _monotonic()
+        try:
+            data = save_load_roundtrip(namespace, spec)
+        except BaseException as exc:
+            data = {"error": _error(exc)}
+        data["seconds"] = round(_monotonic() - started, 4)
+        return data
     name = str(spec.get("function", ""))
     fn = namespace.get(name)
     if fn is None:
@@ -188,9 +293,17 @@ def _call(namespace, spec):
         return {"error": {"type": "TypeError", "message": name + " is not a function", "line": None}}
     started = _monotonic()
     try:
-        value = fn(*spec.get("args", []), **spec.get("kwargs", {}))
-        if spec.get("describe") == "keras_model":
+        args = _generated_args(spec) + list(spec.get("args", []))
+        value = fn(*args, **spec.get("kwargs", {}))
+        describe = spec.get("describe")
+        if describe == "keras_model":
             data = {"model": describe_model(value)}
+        elif describe == "callbacks":
+            data = describe_callbacks(value)
+        elif describe == "history":
+            data = describe_history(value)
+        elif describe == "devices":
+            data = describe_devices(value)
         else:
             data = {"value": to_data(value)}
     except MemoryError as exc:
