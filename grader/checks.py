@@ -268,14 +268,14 @@ def _layers_with_raw(model: dict[str, Any]) -> list[tuple[Layer, dict[str, Any]]
             (
                 Layer(
                     kind=kind,
-                units=units if type(units) is int else None,
-                activation=activation_name(cfg.get("activation")) if "activation" in cfg else None,
-                rate=_number(cfg.get("rate")),
-                filters=filters if type(filters) is int else None,
-                kernel_size=_tuple(cfg.get("kernel_size")),
-                strides=_tuple(cfg.get("strides")),
-                padding=str(cfg["padding"]) if isinstance(cfg.get("padding"), str) else None,
-                pool_size=_tuple(cfg.get("pool_size")),
+                    units=units if type(units) is int else None,
+                    activation=activation_name(cfg.get("activation")) if "activation" in cfg else None,
+                    rate=_number(cfg.get("rate")),
+                    filters=filters if type(filters) is int else None,
+                    kernel_size=_tuple(cfg.get("kernel_size")),
+                    strides=_tuple(cfg.get("strides")),
+                    padding=str(cfg["padding"]) if isinstance(cfg.get("padding"), str) else None,
+                    pool_size=_tuple(cfg.get("pool_size")),
                     l2=l2_factor(cfg.get("kernel_regularizer")),
                 ),
                 raw,
@@ -752,16 +752,27 @@ def model_checks(
             sv = f"Lager {a + 1} är {actual[a].label()}. Uppgiften anger {expected[e].label()}: lagret " + "; ".join(
                 d[0] for d in diffs
             )
-            en = f"Layer {a + 1} is {actual[a].label()}. The task asks for {expected[e].label()}: the layer " + "; ".join(
-                d[1] for d in diffs
+            en = (
+                f"Layer {a + 1} is {actual[a].label()}. The task asks for {expected[e].label()}: the layer "
+                + "; ".join(d[1] for d in diffs)
             )
             if len(diffs) == 1 and expected[e].kind == "Dropout":
                 sv = f"Lager {a + 1} är {actual[a].label()}. Uppgiften anger {expected[e].label()}."
                 en = f"Layer {a + 1} is {actual[a].label()}. The task asks for {expected[e].label()}."
-            checks.append(Check(name, False, msg(sv=sv + ("" if sv.endswith(".") else "."), en=en + ("" if en.endswith(".") else "."))))
+            checks.append(
+                Check(
+                    name,
+                    False,
+                    msg(sv=sv + ("" if sv.endswith(".") else "."), en=en + ("" if en.endswith(".") else ".")),
+                )
+            )
         else:
             checks.append(
-                Check(name, True, msg(sv=f"Lager {a + 1} är {actual[a].label()}.", en=f"Layer {a + 1} is {actual[a].label()}."))
+                Check(
+                    name,
+                    True,
+                    msg(sv=f"Lager {a + 1} är {actual[a].label()}.", en=f"Layer {a + 1} is {actual[a].label()}."),
+                )
             )
 
     if not structure and input_ok:
@@ -894,7 +905,9 @@ def decoded(data: Any) -> tuple[str, Any]:
     if "items" in data and isinstance(data["items"], list):
         return kind, [decoded(item) for item in data["items"]]
     if "entries" in data and isinstance(data["entries"], list):
-        return kind, {str(k): decoded(v) for k, v in (e for e in data["entries"] if isinstance(e, list) and len(e) == 2)}
+        return kind, {
+            str(k): decoded(v) for k, v in (e for e in data["entries"] if isinstance(e, list) and len(e) == 2)
+        }
     return kind, data.get("value")
 
 
@@ -933,7 +946,9 @@ def early_stopping_checks(
                 weight=4,
             )
         ]
-    found = next((c for c in callbacks if isinstance(c, dict) and c.get("class") == "EarlyStopping" and c.get("keras")), None)
+    found = next(
+        (c for c in callbacks if isinstance(c, dict) and c.get("class") == "EarlyStopping" and c.get("keras")), None
+    )
     if found is None:
         kinds = ", ".join(str(c.get("class")) for c in callbacks if isinstance(c, dict))
         return [
@@ -960,8 +975,10 @@ def early_stopping_checks(
             "monitor",
             got == monitor,
             msg(
-                sv=f"Callbacken övervakar {got}." + ("" if got == monitor else f" Uppgiften vill att den övervakar {monitor}."),
-                en=f"The callback monitors {got}." + ("" if got == monitor else f" The task asks it to monitor {monitor}."),
+                sv=f"Callbacken övervakar {got}."
+                + ("" if got == monitor else f" Uppgiften vill att den övervakar {monitor}."),
+                en=f"The callback monitors {got}."
+                + ("" if got == monitor else f" The task asks it to monitor {monitor}."),
             ),
             hint=msg(
                 sv="Early stopping ska titta på data som modellen inte tränar på.",
@@ -1041,7 +1058,9 @@ def history_checks(
     if feedback is not None and loss:
         best = min(range(len(val_loss)), key=val_loss.__getitem__) if val_loss else None
         feedback["curves"] = {"loss": loss, "val_loss": val_loss or [], "best_epoch": best, "epochs_run": epochs_run}
-    checks = [Check("history", True, msg(sv=f"{call_text} returnerar en History.", en=f"{call_text} returns a History."))]
+    checks = [
+        Check("history", True, msg(sv=f"{call_text} returnerar en History.", en=f"{call_text} returns a History."))
+    ]
     ok = val_loss is not None and len(val_loss) > 0
     checks.append(
         Check(
@@ -1094,7 +1113,11 @@ def history_checks(
                 ok,
                 msg(
                     sv=f"Bästa val_loss kom i epok {best + 1}; träningen stoppade {waited} epoker senare."
-                    + ("" if ok else " Det stämmer inte med en callback som övervakar val_loss med patience från uppgiften."),
+                    + (
+                        ""
+                        if ok
+                        else " Det stämmer inte med en callback som övervakar val_loss med patience från uppgiften."
+                    ),
                     en=f"The best val_loss came in epoch {best + 1}; training stopped {waited} epochs later."
                     + ("" if ok else " That does not match a callback monitoring val_loss with the task's patience."),
                 ),

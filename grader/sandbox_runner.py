@@ -244,7 +244,11 @@ def save_load_roundtrip(namespace, spec):
     keras.utils.set_random_seed(int(spec.get("seed", 0)))
     n = int(spec.get("features", 8))
     model = keras.Sequential(
-        [keras.Input(shape=(n,)), keras.layers.Dense(16, activation="relu"), keras.layers.Dense(1, activation="sigmoid")]
+        [
+            keras.Input(shape=(n,)),
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
     )
     model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     X = np.random.default_rng(int(spec.get("seed", 0))).normal(size=(32, n)).astype("float32")
