@@ -201,6 +201,19 @@ def _generated_args(spec):
         y = rng.integers(0, 2, size=n)
         X = rng.normal(size=(n, features)) + (y[:, None] * 2 - 1) * float(recipe.get("separation", 1.0))
         return [X.astype("float32"), y.astype("float32")]
+    if kind == "patterns":
+        # 28x28 grayscale images: a short horizontal (class 0) or vertical (class 1) bar at a
+        # random place, in noise. Where the bar is varies, which way it points decides the
+        # class: a task where shared local filters (a CNN) learn fast.
+        rng = np.random.default_rng(int(recipe.get("seed", 0)))
+        bar = np.zeros((7, 7))
+        bar[2:4, :] = 1.0
+        X = rng.normal(0.0, 0.1, size=(n, 28, 28, 1))
+        y = rng.integers(0, 2, size=n)
+        for i in range(n):
+            r, c = rng.integers(0, 22, size=2)
+            X[i, r : r + 7, c : c + 7, 0] += bar if y[i] == 0 else bar.T
+        return [X.astype("float32"), y.astype("int64")]
     raise ValueError("unknown data recipe " + str(kind))
 
 
@@ -284,6 +297,44 @@ def save_load_roundtrip(namespace, spec):
     return {"roundtrip": result}
 
 
+def learns(namespace, spec):
+    """Build the student's model, describe it, train it briefly on generated data, report how
+    well it learned and how long it took."""
+    fn = namespace.get(str(spec.get("function", "")))
+    if not callable(fn):
+        return {
+            "error": {"type": "NameError", "message": "no function named " + str(spec.get("function")), "line": None}
+        }
+    import keras
+
+    # Seeded so that a model that learns does so on every run; the student's own seed wins.
+    keras.utils.set_random_seed(int(spec.get("seed", 0)))
+    model = fn(*spec.get("args", []))
+    description = describe_model(model)
+    if "error" in description:
+        return {"model": description}
+    X, y = _generated_args({"data": spec.get("data")})
+    cut = int(len(X) * 0.75)
+    started = _monotonic()
+    try:
+        history = model.fit(
+            X[:cut],
+            y[:cut],
+            validation_data=(X[cut:], y[cut:]),
+            epochs=int(spec.get("epochs", 3)),
+            batch_size=16,
+            verbose=0,
+        )
+    except BaseException as exc:
+        # The description still tells the student what is wrong with the model itself.
+        return {"model": description, "fit_error": _error(exc)}
+    return {
+        "model": description,
+        "history": {str(k): [_jsonable(float(v)) for v in vs] for k, vs in history.history.items()},
+        "train_seconds": round(_monotonic() - started, 3),
+    }
+
+
 def describe_devices(value):
     """The student's answer next to what TensorFlow in this sandbox sees."""
     import tensorflow as tf
@@ -293,10 +344,10 @@ def describe_devices(value):
 
 
 def _call(namespace, spec):
-    if spec.get("kind") == "save_load":
+    if spec.get("kind") in ("save_load", "learns"):
         started = _monotonic()
         try:
-            data = save_load_roundtrip(namespace, spec)
+            data = (save_load_roundtrip if spec["kind"] == "save_load" else learns)(namespace, spec)
         except BaseException as exc:
             data = {"error": _error(exc)}
         data["seconds"] = round(_monotonic() - started, 4)
