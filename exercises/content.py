@@ -171,4 +171,5 @@ def item_spec_from_folder(folder: Path) -> ItemSpec:
         checks_source=fields["checks"],
         rubric=fields["rubric"],
         limits=fields["config"].get("limits", {}),
+        variants=fields["config"].get("variants", {}),
     )

@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from grader import theory
+from grader import theory, variants
 from grader.checks import Check, Msg, Report, ReportError, msg
 from grader.sandbox import Limits, SandboxUnavailable, run_in_sandbox
 
@@ -38,6 +38,7 @@ class ItemSpec:
     checks_source: str = ""
     rubric: list[dict[str, Any]] = field(default_factory=list)
     limits: dict[str, Any] = field(default_factory=dict)
+    variants: dict[str, Any] = field(default_factory=dict)  # parameter -> allowed values
 
 
 @dataclass
@@ -95,9 +96,23 @@ def load_checks(source: str, slug: str) -> dict[str, Any]:
     """Execute an item's ``checks.py`` (trusted, teacher-written) in a fresh namespace."""
     namespace: dict[str, Any] = {"__name__": f"checks_{slug.replace('-', '_')}"}
     exec(compile(source, f"{slug}/checks.py", "exec"), namespace)
-    if "PROBE" not in namespace or "grade" not in namespace:
-        raise ValueError(f"{slug}/checks.py must define PROBE and grade(report)")
+    if ("PROBE" not in namespace and "make_probe" not in namespace) or "grade" not in namespace:
+        raise ValueError(f"{slug}/checks.py must define PROBE (or make_probe(variant)) and grade(report)")
     return namespace
+
+
+def _probe(checks_ns: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
+    return checks_ns["make_probe"](variant) if "make_probe" in checks_ns else checks_ns["PROBE"]
+
+
+def _run_grade(checks_ns: dict[str, Any], report: Report, variant: dict[str, Any]) -> list[Check]:
+    """``grade(report)``, or ``grade(report, variant)`` for an item with per-student variants."""
+    import inspect
+
+    function = checks_ns["grade"]
+    if len(inspect.signature(function).parameters) >= 2:
+        return function(report, variant)
+    return function(report)
 
 
 def _score(points: float, checks: list[Check]) -> tuple[float, list[CheckOutcome]]:
@@ -170,7 +185,7 @@ LIMIT_MESSAGES = {
 }
 
 
-def grade_code(spec: ItemSpec, code: str) -> GradeResult:
+def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None) -> GradeResult:
     """Grade student code: run the probe in the sandbox, then the hidden checks on its answer.
 
     1. Load the item's checks (trusted side) and take its PROBE.
@@ -181,9 +196,10 @@ def grade_code(spec: ItemSpec, code: str) -> GradeResult:
     """
     started = time.monotonic()
     checks_ns = load_checks(spec.checks_source, spec.slug)
+    variant = variants.validate(spec.variants, variant or {}) if spec.variants else {}
     limits = Limits.from_dict(spec.limits)
     try:
-        run = run_in_sandbox({"code": code, "probe": checks_ns["PROBE"]}, limits)
+        run = run_in_sandbox({"code": code, "probe": _probe(checks_ns, variant)}, limits)
     except SandboxUnavailable as exc:
         return _failure(
             spec,
@@ -245,7 +261,7 @@ def grade_code(spec: ItemSpec, code: str) -> GradeResult:
         )
     try:
         report = Report(answer)
-        checks = checks_ns["grade"](report)
+        checks = _run_grade(checks_ns, report, variant)
     except ReportError:
         return _failure(
             spec,
@@ -266,7 +282,7 @@ def grade_code(spec: ItemSpec, code: str) -> GradeResult:
         checks=outcomes,
         output=output,
         timings=timings,
-        feedback=report.feedback,
+        feedback={**report.feedback, **({"variant": variant} if variant else {})},
     )
 
 
@@ -295,10 +311,11 @@ def grade_theory(spec: ItemSpec, answer: str) -> GradeResult:
     )
 
 
-def grade(spec: ItemSpec, text: str) -> GradeResult:
+def grade(spec: ItemSpec, text: str, variant: dict[str, Any] | None = None) -> GradeResult:
+    """Grade one answer; ``variant`` is the student's parameters (default: each one's first value)."""
     if spec.kind == "theory":
         return grade_theory(spec, text)
-    return grade_code(spec, text)
+    return grade_code(spec, text, variant)
 
 
 def platform_error(spec: ItemSpec, reason: str) -> GradeResult:
