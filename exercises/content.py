@@ -56,8 +56,8 @@ def read_item(folder: Path) -> dict[str, Any]:
     """An item folder as the fields of an ItemVersion (plus kind and order)."""
     meta = _yaml(folder / "item.yaml")
     kind = meta.get("type")
-    if kind not in ("theory", "code"):
-        raise ContentError(f"{folder}: type must be theory or code")
+    if kind not in ("theory", "code", "numeric", "choice"):
+        raise ContentError(f"{folder}: type must be theory, code, numeric or choice")
     title_sv, title_en = _bilingual(meta, "title", folder)
     fields: dict[str, Any] = {
         "title_sv": title_sv,
@@ -69,12 +69,20 @@ def read_item(folder: Path) -> dict[str, Any]:
         "solution": _text(folder / "solution.py"),
         "checks": _text(folder / "checks.py"),
         "rubric": meta.get("rubric", []) or [],
-        "config": {k: meta[k] for k in ("limits", "queue", "variants") if k in meta},
+        "config": {
+            k: meta[k]
+            for k in ("limits", "queue", "variants", "answer", "tolerance", "mistakes", "options", "correct")
+            if k in meta
+        },
     }
     if not fields["prompt_sv"]:
         raise ContentError(f"{folder}: prompt.sv.md is missing")
     if kind == "code" and not (fields["checks"] and fields["solution"]):
         raise ContentError(f"{folder}: a coding exercise needs checks.py and solution.py")
+    if kind == "numeric" and "answer" not in meta:
+        raise ContentError(f"{folder}: a numeric item needs answer (an expression)")
+    if kind == "choice" and not (meta.get("options") and "correct" in meta):
+        raise ContentError(f"{folder}: a choice item needs options and correct")
     if kind == "theory" and not fields["rubric"]:
         raise ContentError(f"{folder}: a theory question needs a rubric")
     return {"kind": kind, "order": int(meta.get("order", 0)), "fields": fields}
@@ -172,4 +180,5 @@ def item_spec_from_folder(folder: Path) -> ItemSpec:
         rubric=fields["rubric"],
         limits=fields["config"].get("limits", {}),
         variants=fields["config"].get("variants", {}),
+        answer=fields["config"],
     )

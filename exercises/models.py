@@ -95,6 +95,8 @@ class Item(models.Model):
     class Kind(models.TextChoices):
         THEORY = "theory", _("Teorifråga")
         CODE = "code", _("Kodövning")
+        NUMERIC = "numeric", _("Talsvar")
+        CHOICE = "choice", _("Flerval")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="items")
     slug = models.SlugField(unique=True)

@@ -31,6 +31,7 @@ def item_spec(version: Any) -> ItemSpec:
         rubric=version.rubric,
         limits=version.config.get("limits", {}),
         variants=version.config.get("variants", {}),
+        answer=version.config,
     )
 
 

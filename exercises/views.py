@@ -54,6 +54,7 @@ def item_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "item": item,
             "version": version,
             "prompt": services.item_prompt_for(user=request.user, item=item),
+            "choices": selectors.item_choices(version=version),
             "form": form,
             "submissions": selectors.submissions_of(user=request.user, item=item)[:20],
         },

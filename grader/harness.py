@@ -39,6 +39,7 @@ class ItemSpec:
     rubric: list[dict[str, Any]] = field(default_factory=list)
     limits: dict[str, Any] = field(default_factory=dict)
     variants: dict[str, Any] = field(default_factory=dict)  # parameter -> allowed values
+    answer: dict[str, Any] = field(default_factory=dict)  # numeric and choice items (grader.quick)
 
 
 @dataclass
@@ -315,7 +316,28 @@ def grade(spec: ItemSpec, text: str, variant: dict[str, Any] | None = None) -> G
     """Grade one answer; ``variant`` is the student's parameters (default: each one's first value)."""
     if spec.kind == "theory":
         return grade_theory(spec, text)
+    if spec.kind in ("numeric", "choice"):
+        return grade_quick(spec, text, variant)
     return grade_code(spec, text, variant)
+
+
+def grade_quick(spec: ItemSpec, text: str, variant: dict[str, Any] | None = None) -> GradeResult:
+    """A numeric or multiple-choice answer, on the trusted side (no student code runs)."""
+    from grader import quick
+
+    chosen = variants.validate(spec.variants, variant or {}) if spec.variants else {}
+    if spec.kind == "numeric":
+        checks = quick.grade_numeric(spec.answer, text, chosen)
+    else:
+        checks = quick.grade_choice(spec.answer, text)
+    score, outcomes = _score(float(spec.points), checks)
+    return GradeResult(
+        status=Status.GRADED,
+        score=score,
+        max_score=float(spec.points),
+        checks=outcomes,
+        feedback={"variant": chosen} if chosen else {},
+    )
 
 
 def platform_error(spec: ItemSpec, reason: str) -> GradeResult:
