@@ -1150,3 +1150,31 @@ def worker_gpu_count() -> int | None:
     if not ids or visible.strip().startswith("-1"):
         return 0
     return len(ids) if found is None else min(len(ids), found)
+
+
+def dropout_behaviour_check(result: CallResult) -> Check | None:
+    """Dropout is active in training and off at inference, as measured in the sandbox.
+
+    ``None`` when the sandbox could not measure it (no model): the model checks already say why.
+    """
+    data = result.data.get("dropout")
+    if not isinstance(data, dict) or "error" in data:
+        return None
+    training, inference = data.get("differs_in_training") is True, data.get("same_in_inference") is True
+    ok = training and inference
+    if ok:
+        text = msg(
+            sv="Dropout är aktivt under träning och avstängt vid prediktion.",
+            en="Dropout is active during training and off when predicting.",
+        )
+    elif not training:
+        text = msg(
+            sv="Modellen ger samma utdata två gånger i träningsläge: inget dropout verkar vara aktivt under träning.",
+            en="The model gives the same output twice in training mode: no dropout seems active during training.",
+        )
+    else:
+        text = msg(
+            sv="Modellen ger olika utdata för samma indata vid prediktion: något slumpmässigt är aktivt även då.",
+            en="The model gives different outputs for the same input when predicting: something random is active then too.",
+        )
+    return Check("dropout-behaviour", ok, text)

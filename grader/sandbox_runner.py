@@ -335,6 +335,24 @@ def learns(namespace, spec):
     }
 
 
+def dropout_behaviour(model):
+    """Does the model give different outputs for the same input in training mode (dropout on)
+    and identical ones in inference mode (dropout off)? Only two booleans cross back."""
+    import numpy as np
+
+    try:
+        shape = [8] + [int(d) for d in model.inputs[0].shape[1:]]
+        x = np.random.default_rng(0).normal(size=shape).astype("float32")
+        train_a, train_b = np.asarray(model(x, training=True)), np.asarray(model(x, training=True))
+        infer_a, infer_b = np.asarray(model(x, training=False)), np.asarray(model(x, training=False))
+    except Exception as exc:
+        return {"error": _error(exc)}
+    return {
+        "differs_in_training": bool(np.max(np.abs(train_a - train_b)) > 1e-7),
+        "same_in_inference": bool(np.max(np.abs(infer_a - infer_b)) <= 1e-7),
+    }
+
+
 def describe_devices(value):
     """The student's answer next to what TensorFlow in this sandbox sees."""
     import tensorflow as tf
@@ -365,6 +383,8 @@ def _call(namespace, spec):
         describe = spec.get("describe")
         if describe == "keras_model":
             data = {"model": describe_model(value)}
+            if spec.get("behaviour") == "dropout" and "error" not in data["model"]:
+                data["dropout"] = dropout_behaviour(value)
         elif describe == "callbacks":
             data = describe_callbacks(value)
         elif describe == "history":
