@@ -46,7 +46,7 @@ def _bilingual(data: dict[str, Any], key: str, where: object) -> tuple[str, str]
     return str(value["sv"]), str(value.get("en", ""))
 
 
-KINDS = ("theory", "code")
+KINDS = ("theory", "code", "numeric", "choice")
 # Which file holds which text field, per kind. A theory question's model answer is prose, so it
 # lives in a Markdown file; a coding exercise's reference solution is Python.
 TEXT_FILES: dict[str, dict[str, str]] = {
@@ -63,11 +63,14 @@ TEXT_FILES: dict[str, dict[str, str]] = {
         "starter": "starter.md",
         "solution": "solution.md",
     },
+    # Numeric and multiple-choice items: the answer lives in item.yaml (answer, options, ...).
+    "numeric": {"prompt_sv": "prompt.sv.md", "prompt_en": "prompt.en.md"},
+    "choice": {"prompt_sv": "prompt.sv.md", "prompt_en": "prompt.en.md"},
 }
 # Visible example tests of a coding exercise: shown to students, kept in ``config`` so that adding
 # them changes the content hash (a new version) without a new column on ItemVersion.
 EXAMPLES_FILE = "examples.py"
-CONFIG_KEYS = ("limits", "queue", "gpu", "variants")
+CONFIG_KEYS = ("limits", "queue", "gpu", "variants", "answer", "tolerance", "mistakes", "options", "correct")
 VERSION_FIELDS = (
     "title_sv",
     "title_en",
@@ -107,7 +110,7 @@ def item_from_files(files: Mapping[str, str], *, where: object = "item") -> dict
     meta = _yaml_text(files["item.yaml"], f"{where}/item.yaml")
     kind = meta.get("type")
     if kind not in KINDS:
-        raise ContentError(f"{where}: type must be theory or code")
+        raise ContentError(f"{where}: type must be theory, code, numeric or choice")
     title_sv, title_en = _bilingual(meta, "title", where)
     names = TEXT_FILES[kind]
     config = {k: meta[k] for k in CONFIG_KEYS if k in meta}
@@ -119,8 +122,8 @@ def item_from_files(files: Mapping[str, str], *, where: object = "item") -> dict
         "prompt_sv": files.get(names["prompt_sv"], ""),
         "prompt_en": files.get(names["prompt_en"], ""),
         "points": canonical_points(meta.get("points", 1)),
-        "starter": files.get(names["starter"], ""),
-        "solution": files.get(names["solution"], ""),
+        "starter": files.get(names.get("starter", ""), ""),
+        "solution": files.get(names.get("solution", ""), ""),
         "checks": files.get(names.get("checks", ""), ""),
         "rubric": meta.get("rubric", []) or [],
         "config": config,
@@ -129,6 +132,10 @@ def item_from_files(files: Mapping[str, str], *, where: object = "item") -> dict
         raise ContentError(f"{where}: prompt.sv.md is missing")
     if kind == "code" and not (fields["checks"] and fields["solution"]):
         raise ContentError(f"{where}: a coding exercise needs checks.py and solution.py")
+    if kind == "numeric" and "answer" not in meta:
+        raise ContentError(f"{where}: a numeric item needs answer (an expression)")
+    if kind == "choice" and not (meta.get("options") and "correct" in meta):
+        raise ContentError(f"{where}: a choice item needs options and correct")
     if kind == "theory" and not fields["rubric"]:
         raise ContentError(f"{where}: a theory question needs a rubric")
     if not isinstance(fields["rubric"], list):
@@ -348,6 +355,8 @@ def item_spec_from_fields(*, slug: str, kind: str, fields: Mapping[str, Any]) ->
         checks_source=fields["checks"],
         rubric=fields["rubric"],
         limits=(fields.get("config") or {}).get("limits", {}),
+        variants=(fields.get("config") or {}).get("variants", {}),
+        answer=fields.get("config") or {},
     )
 
 

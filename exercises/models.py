@@ -138,6 +138,8 @@ class Item(models.Model):
     class Kind(models.TextChoices):
         THEORY = "theory", _("Teorifråga")
         CODE = "code", _("Kodövning")
+        NUMERIC = "numeric", _("Talsvar")
+        CHOICE = "choice", _("Flerval")
 
     assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="items")
     slug = models.SlugField(unique=True)
@@ -241,6 +243,8 @@ class Submission(models.Model):
     output = models.TextField(blank=True)
     error = models.JSONField(null=True, blank=True)
     feedback = models.JSONField(default=dict, blank=True)
+    # The per-student parameters it was graded with (grader.variants); {} for items without.
+    variant = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True)
     tries = models.PositiveIntegerField(default=0, help_text="How many times a worker took it")
     worker = models.CharField(max_length=200, blank=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Max, Q, QuerySet
 from django.http import Http404
@@ -192,3 +193,17 @@ def submission_rules(*, assessment: Assessment, user: User, item: Item, now: dat
         penalty_percent=penalty,
         refusal=refusal,
     )
+
+
+def item_choices(*, version: Any) -> list[dict[str, str]]:
+    """The options of a choice item in the active language (id and label); [] for other kinds."""
+    from django.utils.translation import get_language
+
+    if version is None or version.item.kind != "choice":
+        return []
+    english = (get_language() or "sv").startswith("en")
+    return [
+        {"id": str(o["id"]), "label": str(o.get("en") if english and o.get("en") else o.get("sv", ""))}
+        for o in version.config.get("options", [])
+        if isinstance(o, dict) and "id" in o
+    ]

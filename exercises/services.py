@@ -43,7 +43,30 @@ def item_spec(version: Any) -> ItemSpec:
         checks_source=version.checks,
         rubric=version.rubric,
         limits=version.config.get("limits", {}),
+        variants=version.config.get("variants", {}),
+        answer=version.config,
     )
+
+
+def submission_variant_for(*, user: User, item: Item) -> dict[str, Any]:
+    """The student's parameters for an item with variants (``grader.variants``); {} otherwise."""
+    from grader import variants
+
+    version = item.current_version
+    spec = version.config.get("variants", {}) if version else {}
+    if not spec:
+        return {}
+    return variants.draw(spec, secret=settings.SECRET_KEY, user_id=user.pk, slug=item.slug)
+
+
+def item_prompt_for(*, user: User, item: Item) -> str:
+    """The prompt in the user's language with their variant's values filled in."""
+    from grader import variants
+
+    version = item.current_version
+    if version is None:
+        return ""
+    return variants.render(version.prompt, submission_variant_for(user=user, item=item))
 
 
 def draft_save(*, user: User, item: Item, text: str) -> Draft:
@@ -124,6 +147,7 @@ def submission_create(*, user: User, item: Item, text: str, now: datetime | None
             status=Submission.Status.QUEUED,
             created_at=now,
             late_penalty_percent=rules.penalty_percent,
+            variant=submission_variant_for(user=user, item=item),
         )
         Draft.objects.update_or_create(user=user, item=item, defaults={"text": text})
         transaction.on_commit(lambda: submission_enqueue(submission=submission))
@@ -390,7 +414,7 @@ def submission_grade(*, submission_id: int, worker: str = "") -> Submission | No
         return None
     spec = item_spec(submission.item_version)
     try:
-        result = grade(spec, submission.text)
+        result = grade(spec, submission.text, submission.variant or None)
     except Exception as exc:
         logger.exception("grading submission %s failed", submission_id)
         result = platform_error(spec, type(exc).__name__)

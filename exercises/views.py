@@ -59,6 +59,8 @@ def item_detail(request: HttpRequest, slug: str) -> HttpResponse:
         {
             "item": item,
             "version": version,
+            "prompt": services.item_prompt_for(user=request.user, item=item),
+            "choices": selectors.item_choices(version=version),
             "form": form,
             "submissions": selectors.submissions_of(user=request.user, item=item)[:20],
             "rules": selectors.submission_rules(assessment=item.assessment, user=request.user, item=item),

@@ -8,7 +8,7 @@ prompt states.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 
@@ -77,6 +77,8 @@ class Report:
         if not isinstance(calls, dict):
             raise ReportError("calls missing")
         self.calls = {str(k): CallResult(v if isinstance(v, dict) else {}) for k, v in calls.items()}
+        # What checks leave for the submission page (model table, learning curves): data only.
+        self.feedback: dict[str, Any] = {}
 
     def call(self, call_id: str) -> CallResult:
         return self.calls.get(call_id, CallResult({"error": {"type": "RuntimeError", "message": "not run"}}))
@@ -182,40 +184,122 @@ def optimizer_info(value: Any) -> tuple[str, float | None]:
 
 @dataclass(frozen=True)
 class Layer:
+    """One layer as the check library compares it; fields left ``None`` are not compared."""
+
     kind: str
     units: int | None = None
     activation: str | None = None
     rate: float | None = None
+    filters: int | None = None
+    kernel_size: tuple[int, ...] | None = None
+    strides: tuple[int, ...] | None = None
+    padding: str | None = None
+    pool_size: tuple[int, ...] | None = None
+    l2: float | None = None
 
     def label(self) -> str:
+        extra = f", kernel_regularizer=l2({self.l2:g})" if self.l2 else ""
         if self.kind == "Dense":
-            return f"Dense({self.units}, activation={self.activation or 'linear'})"
+            return f"Dense({self.units}, activation={self.activation or 'linear'}{extra})"
         if self.kind == "Dropout":
             return f"Dropout({self.rate})"
-        return self.kind
+        if self.kind == "Conv2D":
+            kernel = _pair(self.kernel_size)
+            return f"Conv2D({self.filters}, {kernel}, activation={self.activation or 'linear'}{extra})"
+        if self.kind in POOLING:
+            return f"{self.kind}({_pair(self.pool_size)})"
+        return f"{self.kind}()"
+
+
+POOLING = {"MaxPooling2D", "AveragePooling2D"}
+# Layers a model may carry without changing what it computes; they are left out of comparisons.
+NEUTRAL = {"InputLayer"}
+
+
+def _pair(value: tuple[int, ...] | None) -> str:
+    if not value:
+        return "?"
+    return f"({', '.join(str(v) for v in value)})"
+
+
+def _tuple(value: Any) -> tuple[int, ...] | None:
+    if type(value) is int:
+        return (value, value)
+    if isinstance(value, list) and all(type(v) is int for v in value):
+        return tuple(value)
+    return None
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def l2_factor(value: Any) -> float | None:
+    """The L2 factor of a serialised regularizer (``L2`` or ``L1L2`` with l2 > 0), else ``None``."""
+    if not isinstance(value, dict):
+        return None
+    cfg = value.get("config") if isinstance(value.get("config"), dict) else {}
+    factor = _number(cfg.get("l2"))
+    return factor if factor else None
 
 
 def layers_of(model: dict[str, Any]) -> list[Layer]:
     """The model's layers as the check library sees them; the input layer is not a layer here."""
+    return [layer for layer, _raw in _layers_with_raw(model)]
+
+
+def raw_layers_of(model: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sandbox's description of each layer of ``layers_of``, index for index."""
+    return [raw for _layer, raw in _layers_with_raw(model)]
+
+
+def _layers_with_raw(model: dict[str, Any]) -> list[tuple[Layer, dict[str, Any]]]:
     result = []
     for raw in model.get("layers", []) or []:
         if not isinstance(raw, dict):
             raise ReportError("layer is not an object")
         kind = str(raw.get("class", ""))
-        if kind == "InputLayer":
+        if kind in NEUTRAL:
             continue
         cfg = raw.get("config") if isinstance(raw.get("config"), dict) else {}
         units = cfg.get("units")
-        rate = cfg.get("rate")
+        filters = cfg.get("filters")
         result.append(
-            Layer(
-                kind=kind,
-                units=units if type(units) is int else None,
-                activation=activation_name(cfg.get("activation")) if kind == "Dense" else None,
-                rate=float(rate) if isinstance(rate, (int, float)) and not isinstance(rate, bool) else None,
+            (
+                Layer(
+                    kind=kind,
+                    units=units if type(units) is int else None,
+                    activation=activation_name(cfg.get("activation")) if "activation" in cfg else None,
+                    rate=_number(cfg.get("rate")),
+                    filters=filters if type(filters) is int else None,
+                    kernel_size=_tuple(cfg.get("kernel_size")),
+                    strides=_tuple(cfg.get("strides")),
+                    padding=str(cfg["padding"]) if isinstance(cfg.get("padding"), str) else None,
+                    pool_size=_tuple(cfg.get("pool_size")),
+                    l2=l2_factor(cfg.get("kernel_regularizer")),
+                ),
+                raw,
             )
         )
-    return result
+    return _fold_activations(result)
+
+
+# A separate activation layer after a linear Dense or Conv2D computes the same function as the
+# activation given to the layer itself; it is folded in so that both ways of writing it pass.
+ACTIVATION_LAYERS = {"Activation": None, "ReLU": "relu", "Softmax": "softmax"}
+
+
+def _fold_activations(layers: list[tuple[Layer, dict[str, Any]]]) -> list[tuple[Layer, dict[str, Any]]]:
+    folded: list[tuple[Layer, dict[str, Any]]] = []
+    for layer, raw in layers:
+        if layer.kind in ACTIVATION_LAYERS and folded and folded[-1][0].kind in ("Dense", "Conv2D"):
+            previous, previous_raw = folded[-1]
+            name = layer.activation if layer.kind == "Activation" else ACTIVATION_LAYERS[layer.kind]
+            if previous.activation is None and name:
+                folded[-1] = (replace(previous, activation=name), previous_raw)
+                continue
+        folded.append((layer, raw))
+    return folded
 
 
 def _layer_table(layers: list[Layer]) -> str:
@@ -226,17 +310,339 @@ def dense_params(n_inputs: int, units: int) -> int:
     return n_inputs * units + units
 
 
+def expected_shapes_and_params(
+    layers: list[Layer], input_shape: tuple[int, ...]
+) -> list[tuple[tuple[int, ...] | None, int | None, str]]:
+    """Per expected layer: its output shape, its parameter count and how that count is made.
+
+    Shapes are propagated as Keras does (channels last, ``valid`` padding unless stated); a
+    layer kind the library does not know ends the propagation (``None`` from there on).
+    """
+    shape: tuple[int, ...] | None = tuple(input_shape)
+    rows: list[tuple[tuple[int, ...] | None, int | None, str]] = []
+    for layer in layers:
+        params: int | None = 0
+        formula = "0"
+        if shape is None:
+            rows.append((None, None, ""))
+            continue
+        if layer.kind == "Dense" and layer.units:
+            fan_in = shape[-1]
+            params = fan_in * layer.units + layer.units
+            formula = f"{fan_in} × {layer.units} + {layer.units}"
+            shape = (*shape[:-1], layer.units)
+        elif layer.kind in ("Dropout", "BatchNormalization") or layer.kind.startswith("Gaussian"):
+            if layer.kind == "BatchNormalization":
+                params, formula = 4 * shape[-1], f"4 × {shape[-1]}"
+        elif layer.kind == "Flatten":
+            size = 1
+            for d in shape:
+                size *= d
+            shape = (size,)
+        elif layer.kind == "Conv2D" and layer.filters and layer.kernel_size and len(shape) == 3:
+            kh, kw = layer.kernel_size
+            sh, sw = layer.strides or (1, 1)
+            channels = shape[2]
+            params = (kh * kw * channels + 1) * layer.filters
+            formula = f"({kh} × {kw} × {channels} + 1) × {layer.filters}"
+            if layer.padding == "same":
+                h, w = -(-shape[0] // sh), -(-shape[1] // sw)
+            else:
+                h, w = (shape[0] - kh) // sh + 1, (shape[1] - kw) // sw + 1
+            shape = (h, w, layer.filters)
+        elif layer.kind in POOLING and len(shape) == 3:
+            ph, pw = layer.pool_size or (2, 2)
+            sh, sw = layer.strides or (ph, pw)
+            shape = ((shape[0] - ph) // sh + 1, (shape[1] - pw) // sw + 1, shape[2])
+        else:
+            rows.append((None, None, ""))
+            shape = None
+            continue
+        rows.append((shape, params, formula))
+    return rows
+
+
+@dataclass
+class Alignment:
+    """Actual layers matched to expected ones, in order: ``(actual_index, expected_index)``
+    with ``None`` on the side that has no partner (an extra or a missing layer)."""
+
+    pairs: list[tuple[int | None, int | None]]
+
+    def matched(self) -> list[tuple[int, int]]:
+        return [(a, e) for a, e in self.pairs if a is not None and e is not None]
+
+
+GAP_COST = 1.0
+# Below two gaps, so two layers of different kinds at the same place are named as a swap; above
+# one gap, so a missing layer is not explained away as a change of kind of its neighbour.
+KIND_COST = 1.5
+# Below one gap: a layer of the right kind with a wrong setting is that layer, not a missing one.
+SETTING_COST = 0.3
+
+
+def align_layers(actual: list[Layer], expected: list[Layer]) -> Alignment:
+    """Align two layer lists as a diff does (edit distance, Needleman-Wunsch).
+
+    Comparing by position makes one missing Dropout turn every later layer into a mismatch;
+    aligning first lets a missing, an extra or a swapped layer be named as exactly that. A
+    pair of the same kind costs 0 (or ``SETTING_COST`` when settings differ), a pair of
+    different kinds ``KIND_COST``, a layer without partner ``GAP_COST``.
+    """
+    n, m = len(actual), len(expected)
+
+    def pair_cost(a: int, e: int) -> float:
+        if actual[a].kind != expected[e].kind:
+            return KIND_COST
+        return SETTING_COST if layer_differences(actual[a], expected[e]) else 0.0
+
+    cost = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for a in range(1, n + 1):
+        cost[a][0] = a * GAP_COST
+    for e in range(1, m + 1):
+        cost[0][e] = e * GAP_COST
+    for a in range(1, n + 1):
+        for e in range(1, m + 1):
+            cost[a][e] = min(
+                cost[a - 1][e - 1] + pair_cost(a - 1, e - 1),
+                cost[a - 1][e] + GAP_COST,
+                cost[a][e - 1] + GAP_COST,
+            )
+    pairs: list[tuple[int | None, int | None]] = []
+    a, e = n, m
+    while a > 0 or e > 0:
+        # Ties prefer a pair, then an extra layer: the walk is backwards, so the result reads
+        # naturally ("missing after layer k").
+        if a > 0 and e > 0 and abs(cost[a][e] - (cost[a - 1][e - 1] + pair_cost(a - 1, e - 1))) < 1e-9:
+            pairs.append((a - 1, e - 1))
+            a, e = a - 1, e - 1
+        elif a > 0 and abs(cost[a][e] - (cost[a - 1][e] + GAP_COST)) < 1e-9:
+            pairs.append((a - 1, None))
+            a -= 1
+        else:
+            pairs.append((None, e - 1))
+            e -= 1
+    return Alignment(pairs[::-1])
+
+
+def _close(a: float | None, b: float | None) -> bool:
+    return a is not None and b is not None and abs(a - b) <= 1e-9 + 1e-6 * abs(b)
+
+
+def layer_differences(actual: Layer, expected: Layer) -> list[tuple[str, str]]:
+    """The settings in which ``actual`` differs from ``expected`` (same kind), as (sv, en) phrases."""
+    diffs: list[tuple[str, str]] = []
+    if expected.units is not None and actual.units != expected.units:
+        diffs.append(
+            (
+                f"har {actual.units} neuroner; uppgiften anger {expected.units}",
+                f"has {actual.units} units; the task asks for {expected.units}",
+            )
+        )
+    if expected.filters is not None and actual.filters != expected.filters:
+        diffs.append(
+            (
+                f"har {actual.filters} filter; uppgiften anger {expected.filters}",
+                f"has {actual.filters} filters; the task asks for {expected.filters}",
+            )
+        )
+    if expected.kernel_size is not None and actual.kernel_size != expected.kernel_size:
+        diffs.append(
+            (
+                f"har kärnstorleken {_pair(actual.kernel_size)}; uppgiften anger {_pair(expected.kernel_size)}",
+                f"has kernel size {_pair(actual.kernel_size)}; the task asks for {_pair(expected.kernel_size)}",
+            )
+        )
+    if expected.strides is not None and actual.strides != expected.strides:
+        diffs.append(
+            (
+                f"har steglängden {_pair(actual.strides)}; uppgiften anger {_pair(expected.strides)}",
+                f"has strides {_pair(actual.strides)}; the task asks for {_pair(expected.strides)}",
+            )
+        )
+    if expected.padding is not None and actual.padding != expected.padding:
+        diffs.append(
+            (
+                f"har padding={actual.padding}; uppgiften anger {expected.padding}",
+                f"has padding={actual.padding}; the task asks for {expected.padding}",
+            )
+        )
+    if expected.pool_size is not None and actual.pool_size != expected.pool_size:
+        diffs.append(
+            (
+                f"har poolstorleken {_pair(actual.pool_size)}; uppgiften anger {_pair(expected.pool_size)}",
+                f"has pool size {_pair(actual.pool_size)}; the task asks for {_pair(expected.pool_size)}",
+            )
+        )
+    if expected.kind in ("Dense", "Conv2D") and actual.activation != expected.activation:
+        diffs.append(
+            (
+                f"har aktiveringen {actual.activation or 'linear'}; uppgiften anger {expected.activation or 'linear'}",
+                f"has activation {actual.activation or 'linear'}; the task asks for {expected.activation or 'linear'}",
+            )
+        )
+    if expected.rate is not None and not _close(actual.rate, expected.rate):
+        diffs.append(
+            (
+                f"har andelen {actual.rate}; uppgiften anger {expected.rate}",
+                f"has rate {actual.rate}; the task asks for {expected.rate}",
+            )
+        )
+    if expected.l2 is not None and not _close(actual.l2, expected.l2):
+        diffs.append(
+            (
+                f"har {'L2-regularisering ' + f'{actual.l2:g}' if actual.l2 else 'ingen L2-regularisering'}; uppgiften anger L2 {expected.l2:g}",
+                f"has {'L2 regularisation ' + f'{actual.l2:g}' if actual.l2 else 'no L2 regularisation'}; the task asks for L2 {expected.l2:g}",
+            )
+        )
+    elif expected.l2 is None and expected.kind in ("Dense", "Conv2D") and actual.l2:
+        diffs.append(
+            (
+                f"har L2-regularisering ({actual.l2:g}) som uppgiften inte ber om",
+                f"has L2 regularisation ({actual.l2:g}) that the task does not ask for",
+            )
+        )
+    return diffs
+
+
+def _ordinal_position(actual: list[Layer], index: int | None, lang: str) -> str:
+    """Where a missing layer belongs, named by the student's layer before it."""
+    if index is None or index < 0:
+        return "först i modellen" if lang == "sv" else "at the start of the model"
+    if lang == "sv":
+        return f"efter lager {index + 1} ({actual[index].label()})"
+    return f"after layer {index + 1} ({actual[index].label()})"
+
+
+def moved_layers(actual: list[Layer], expected: list[Layer], alignment: Alignment) -> dict[int, int]:
+    """Extra layers identical to a missing one: one layer in the wrong place (actual → expected)."""
+    extras = [a for a, e in alignment.pairs if e is None and a is not None]
+    missing = [e for a, e in alignment.pairs if a is None and e is not None]
+    moved: dict[int, int] = {}
+    for a in extras:
+        for e in missing:
+            same = actual[a].kind == expected[e].kind and not layer_differences(actual[a], expected[e])
+            if same and e not in moved.values():
+                moved[a] = e
+                break
+    return moved
+
+
+def structure_messages(actual: list[Layer], expected: list[Layer], alignment: Alignment) -> list[Msg]:
+    """One message per structural difference: a missing, an extra or a swapped layer."""
+    messages: list[Msg] = []
+    last_actual: int | None = None
+    moved = moved_layers(actual, expected, alignment)
+    for a, e in alignment.pairs:
+        if a is not None and a in moved:
+            target = moved[a]
+            before = target - 1
+            where_sv = f"efter {expected[before].label()}" if before >= 0 else "först"
+            where_en = f"after {expected[before].label()}" if before >= 0 else "first"
+            messages.append(
+                msg(
+                    sv=f"Lager {a + 1} ({actual[a].label()}) står på fel plats: uppgiften har det {where_sv}.",
+                    en=f"Layer {a + 1} ({actual[a].label()}) is in the wrong place: the task has it {where_en}.",
+                )
+            )
+        elif e is not None and e in moved.values():
+            pass
+        elif a is not None and e is not None and actual[a].kind != expected[e].kind:
+            messages.append(
+                msg(
+                    sv=f"Lager {a + 1} är {actual[a].kind}; uppgiften vill ha {expected[e].label()} där.",
+                    en=f"Layer {a + 1} is {actual[a].kind}; the task asks for {expected[e].label()} there.",
+                )
+            )
+        elif a is not None and e is None:
+            messages.append(
+                msg(
+                    sv=f"Lager {a + 1} ({actual[a].label()}) är ett lager för mycket: uppgiften har inget {actual[a].kind} där.",
+                    en=f"Layer {a + 1} ({actual[a].label()}) is one layer too many: the task has no {actual[a].kind} there.",
+                )
+            )
+        elif a is None and e is not None:
+            messages.append(
+                msg(
+                    sv=f"Ett {expected[e].label()} saknas {_ordinal_position(actual, last_actual, 'sv')}.",
+                    en=f"A {expected[e].label()} is missing {_ordinal_position(actual, last_actual, 'en')}.",
+                )
+            )
+        if a is not None:
+            last_actual = a
+    return messages
+
+
+def model_table(
+    model: dict[str, Any], expected: list[Layer], input_shape: tuple[int, ...], alignment: Alignment
+) -> dict[str, Any]:
+    """The feedback table: the student's layers next to the expected ones, differing cells marked,
+    with each expected layer's parameter count and how it is counted."""
+    actual = layers_of(model)
+    raw = raw_layers_of(model)
+    shapes = expected_shapes_and_params(expected, input_shape)
+    rows = []
+    for a, e in alignment.pairs:
+        row: dict[str, Any] = {"actual": None, "expected": None, "differs": []}
+        if a is not None:
+            row["actual"] = {
+                "index": a + 1,
+                "label": actual[a].label(),
+                "name": str(raw[a].get("name", ""))[:100] if a < len(raw) else "",
+                "params": raw[a].get("params") if a < len(raw) and type(raw[a].get("params")) is int else None,
+                "output_shape": raw[a].get("output_shape") if a < len(raw) else None,
+            }
+        if e is not None:
+            shape, params, formula = shapes[e]
+            row["expected"] = {
+                "label": expected[e].label(),
+                "params": params,
+                "formula": formula,
+                "output_shape": [None, *shape] if shape else None,
+            }
+        if a is None or e is None:
+            row["differs"] = ["layer"]
+        else:
+            if actual[a].kind != expected[e].kind:
+                row["differs"].append("layer")
+            elif layer_differences(actual[a], expected[e]):
+                row["differs"].append("layer")
+            exp_params = row["expected"]["params"]
+            if exp_params is not None and row["actual"]["params"] != exp_params:
+                row["differs"].append("params")
+        rows.append(row)
+    total = None if any(s[1] is None for s in shapes) else sum(s[1] or 0 for s in shapes)
+    return {"rows": rows, "params": model.get("params"), "expected_params": total}
+
+
 def model_checks(
     result: CallResult,
     *,
     expected: list[Layer],
-    n_inputs: int,
     call_text: str,
+    n_inputs: int | None = None,
+    input_shape: tuple[int, ...] | None = None,
     optimizer: str = "adam",
+    learning_rate: float | None = None,
     loss: str = "binary_crossentropy",
     metric: str = "accuracy",
+    compiled: bool = True,
+    feedback: dict[str, Any] | None = None,
 ) -> list[Check]:
-    """Checks of a returned model against the expected architecture and compile settings."""
+    """Checks of a returned model against the expected architecture and compile settings.
+
+    1. The call returned a Keras model.
+    2. Its input shape is the stated one.
+    3. Its layers, aligned with the expected ones (``align_layers``), have the same kinds; each
+       missing, extra or swapped layer is named.
+    4. Each matched layer has the expected settings (units, filters, kernel, activation, rate, L2).
+    5. Its parameter count is the one the architecture gives (only when 2 and 3 hold).
+    6. Compile settings: optimizer (and learning rate if stated), loss, metric.
+
+    When ``feedback`` is given, the model table (``model_table``) is stored in it under "model".
+    """
+    shape = tuple(input_shape) if input_shape is not None else (int(n_inputs or 0),)
+    shape_text = f"({', '.join(str(d) for d in shape)},)" if len(shape) == 1 else str(shape)
     checks: list[Check] = []
     model = result.model
     if result.error or model is None or "error" in model:
@@ -259,31 +665,35 @@ def model_checks(
         )
     )
     inputs = model.get("inputs") or []
-    input_ok = (
-        model.get("built") is True and len(inputs) == 1 and isinstance(inputs[0], list) and inputs[0][1:] == [n_inputs]
-    )
+    got = inputs[0][1:] if inputs and isinstance(inputs[0], list) else None
+    input_ok = model.get("built") is True and len(inputs) == 1 and got == list(shape)
+    what_sv = f"{shape[0]} features" if len(shape) == 1 else f"bilder med formen {shape_text}"
+    what_en = f"{shape[0]} features" if len(shape) == 1 else f"images of shape {shape_text}"
     checks.append(
         Check(
             "input-shape",
             input_ok,
             msg(
-                sv=f"Modellen tar emot {n_inputs} features."
+                sv=f"Modellen tar emot {what_sv}."
                 if input_ok
-                else f"Modellen ska ta emot {n_inputs} features (n_cols); den har indataformen {inputs[0][1:] if inputs else 'ingen (ange Input(shape=(n_cols,)) eller input_shape)'}.",
-                en=f"The model takes {n_inputs} features."
+                else f"Modellen ska ta emot {what_sv}; dess indataform är {got if got is not None else f'okänd (ange Input(shape={shape_text}) eller input_shape)'}.",
+                en=f"The model takes {what_en}."
                 if input_ok
-                else f"The model must take {n_inputs} features (n_cols); its input shape is {inputs[0][1:] if inputs else 'missing (give Input(shape=(n_cols,)) or input_shape)'}.",
+                else f"The model must take {what_en}; its input shape is {got if got is not None else f'unknown (give Input(shape={shape_text}) or input_shape)'}.",
             ),
             hint=msg(
-                sv="Första lagret behöver veta hur många features varje exempel har.",
-                en="The first layer needs to know how many features each example has.",
+                sv="Första lagret behöver veta formen på varje exempel.",
+                en="The first layer needs to know the shape of each example.",
             ),
         )
     )
 
     actual = layers_of(model)
-    kinds_ok = [a.kind for a in actual] == [e.kind for e in expected]
-    if kinds_ok:
+    alignment = align_layers(actual, expected)
+    if feedback is not None:
+        feedback["model"] = model_table(model, expected, shape, alignment)
+    structure = structure_messages(actual, expected, alignment)
+    if not structure:
         checks.append(
             Check(
                 "layers",
@@ -295,82 +705,116 @@ def model_checks(
             )
         )
     else:
-        first = next(
-            (i for i, (a, e) in enumerate(zip(actual, expected, strict=False)) if a.kind != e.kind),
-            min(len(actual), len(expected)),
-        )
-        if first < len(actual) and first < len(expected):
-            sv = f"Lager {first + 1} är {actual[first].kind}; uppgiften vill ha {expected[first].kind} där."
-            en = f"Layer {first + 1} is {actual[first].kind}; the task asks for {expected[first].kind} there."
-        elif len(actual) > len(expected):
-            sv = f"Modellen har {len(actual)} lager; uppgiften beskriver {len(expected)}. Lager {first + 1} ({actual[first].kind}) är för mycket."
-            en = f"The model has {len(actual)} layers; the task describes {len(expected)}. Layer {first + 1} ({actual[first].kind}) is one too many."
-        else:
-            sv = f"Modellen har {len(actual)} lager; uppgiften beskriver {len(expected)}: lager {first + 1} ({expected[first].kind}) saknas."
-            en = f"The model has {len(actual)} layers; the task describes {len(expected)}: layer {first + 1} ({expected[first].kind}) is missing."
-        checks.append(Check("layers", False, msg(sv=sv, en=en), weight=2))
-
-    # Layer settings are compared pairwise where the kinds line up, so one missing layer does
-    # not turn every later comparison into noise.
-    for index, (a, e) in enumerate(zip(actual, expected, strict=False), start=1):
-        if a.kind != e.kind:
-            continue
-        if e.kind == "Dense":
-            ok = a.units == e.units and a.activation == e.activation
-            checks.append(
-                Check(
-                    f"layer-{index}",
-                    ok,
-                    msg(
-                        sv=f"Lager {index} är {a.label()}." + ("" if ok else f" Uppgiften vill ha {e.label()}."),
-                        en=f"Layer {index} is {a.label()}." + ("" if ok else f" The task asks for {e.label()}."),
-                    ),
-                )
-            )
-        elif e.kind == "Dropout":
-            ok = a.rate is not None and e.rate is not None and abs(a.rate - e.rate) < 1e-9
-            checks.append(
-                Check(
-                    f"layer-{index}",
-                    ok,
-                    msg(
-                        sv=f"Lager {index} är {a.label()}." + ("" if ok else f" Uppgiften anger {e.label()}."),
-                        en=f"Layer {index} is {a.label()}." + ("" if ok else f" The task asks for {e.label()}."),
-                    ),
-                )
-            )
-    for index in range(len(actual) + 1, len(expected) + 1):
         checks.append(
             Check(
-                f"layer-{index}",
+                "layers",
                 False,
-                msg(
-                    sv=f"Lager {index} ({expected[index - 1].label()}) saknas.",
-                    en=f"Layer {index} ({expected[index - 1].label()}) is missing.",
+                msg(sv=" ".join(m.sv for m in structure), en=" ".join(m.en for m in structure)),
+                weight=2,
+                hint=msg(
+                    sv="Jämför dina lager ett i taget med listan i uppgiften.",
+                    en="Compare your layers one by one with the list in the task.",
                 ),
             )
         )
 
-    if kinds_ok and input_ok:
-        expected_params, fan_in = 0, n_inputs
-        for layer in expected:
-            if layer.kind == "Dense" and layer.units:
-                expected_params += dense_params(fan_in, layer.units)
-                fan_in = layer.units
-        ok = model.get("params") == expected_params
-        checks.append(
-            Check(
-                "parameters",
-                ok,
-                msg(
-                    sv=f"Modellen har {model.get('params')} parametrar."
-                    + ("" if ok else " Det stämmer inte med arkitekturen i uppgiften."),
-                    en=f"The model has {model.get('params')} parameters."
-                    + ("" if ok else " That does not match the architecture in the task."),
-                ),
+    moved = {e: a for a, e in moved_layers(actual, expected, alignment).items()}
+    for a, e in alignment.pairs:
+        if e is None:
+            continue
+        name = f"layer-{e + 1}"
+        if e in moved:
+            checks.append(
+                Check(
+                    name,
+                    False,
+                    msg(
+                        sv=f"{expected[e].label()} finns, men på fel plats (lager {moved[e] + 1}).",
+                        en=f"{expected[e].label()} is there, but in the wrong place (layer {moved[e] + 1}).",
+                    ),
+                )
             )
-        )
+            continue
+        if a is None or actual[a].kind != expected[e].kind:
+            checks.append(
+                Check(
+                    name,
+                    False,
+                    msg(
+                        sv=f"{expected[e].label()} finns inte i modellen.",
+                        en=f"{expected[e].label()} is not in the model.",
+                    ),
+                )
+            )
+            continue
+        diffs = layer_differences(actual[a], expected[e])
+        if diffs:
+            sv = f"Lager {a + 1} är {actual[a].label()}. Uppgiften anger {expected[e].label()}: lagret " + "; ".join(
+                d[0] for d in diffs
+            )
+            en = (
+                f"Layer {a + 1} is {actual[a].label()}. The task asks for {expected[e].label()}: the layer "
+                + "; ".join(d[1] for d in diffs)
+            )
+            if len(diffs) == 1 and expected[e].kind == "Dropout":
+                sv = f"Lager {a + 1} är {actual[a].label()}. Uppgiften anger {expected[e].label()}."
+                en = f"Layer {a + 1} is {actual[a].label()}. The task asks for {expected[e].label()}."
+            checks.append(
+                Check(
+                    name,
+                    False,
+                    msg(sv=sv + ("" if sv.endswith(".") else "."), en=en + ("" if en.endswith(".") else ".")),
+                )
+            )
+        else:
+            checks.append(
+                Check(
+                    name,
+                    True,
+                    msg(sv=f"Lager {a + 1} är {actual[a].label()}.", en=f"Layer {a + 1} is {actual[a].label()}."),
+                )
+            )
 
+    if not structure and input_ok:
+        rows = expected_shapes_and_params(expected, shape)
+        if all(r[1] is not None for r in rows):
+            expected_params = sum(r[1] or 0 for r in rows)
+            ok = model.get("params") == expected_params
+            checks.append(
+                Check(
+                    "parameters",
+                    ok,
+                    msg(
+                        sv=f"Modellen har {model.get('params')} parametrar."
+                        + ("" if ok else " Det stämmer inte med arkitekturen i uppgiften."),
+                        en=f"The model has {model.get('params')} parameters."
+                        + ("" if ok else " That does not match the architecture in the task."),
+                    ),
+                )
+            )
+
+    if not compiled:
+        return checks
+    checks += compile_checks(model, optimizer=optimizer, learning_rate=learning_rate, loss=loss, metric=metric)
+    return checks
+
+
+DEFAULT_LEARNING_RATES = {"adam": 0.001, "sgd": 0.01, "rmsprop": 0.001, "adamw": 0.001, "nadam": 0.001}
+
+
+def compile_checks(
+    model: dict[str, Any],
+    *,
+    optimizer: str = "adam",
+    learning_rate: float | None = None,
+    loss: str = "binary_crossentropy",
+    metric: str = "accuracy",
+) -> list[Check]:
+    """Optimizer (class, and learning rate when the task states one), loss and metric.
+
+    ``"adam"`` and ``Adam()`` are the same choice: a string optimizer has Keras's default rate.
+    """
+    checks: list[Check] = []
     compile_config = model.get("compile")
     if not isinstance(compile_config, dict) or "error" in compile_config:
         checks.append(
@@ -385,7 +829,9 @@ def model_checks(
             )
         )
         return checks
-    opt_name, _lr = optimizer_info(compile_config.get("optimizer"))
+    opt_name, lr = optimizer_info(compile_config.get("optimizer"))
+    if lr is None:
+        lr = DEFAULT_LEARNING_RATES.get(opt_name)
     ok = opt_name == optimizer
     checks.append(
         Check(
@@ -397,6 +843,23 @@ def model_checks(
             ),
         )
     )
+    if learning_rate is not None:
+        ok = _close(lr, learning_rate)
+        checks.append(
+            Check(
+                "learning-rate",
+                ok,
+                msg(
+                    sv=f"Inlärningstakten är {lr:g}." if lr is not None else "Inlärningstakten är okänd.",
+                    en=f"The learning rate is {lr:g}." if lr is not None else "The learning rate is unknown.",
+                )
+                if ok
+                else msg(
+                    sv=f"Inlärningstakten är {lr if lr is None else f'{lr:g}'}; uppgiften anger {learning_rate:g}.",
+                    en=f"The learning rate is {lr if lr is None else f'{lr:g}'}; the task asks for {learning_rate:g}.",
+                ),
+            )
+        )
     got_loss = loss_name(compile_config.get("loss"))
     ok = got_loss == loss
     checks.append(
@@ -424,3 +887,294 @@ def model_checks(
         )
     )
     return checks
+
+
+# ---------------------------------------------------------------------------------------------
+# Data: values as the runner's ``to_data`` describes them
+# ---------------------------------------------------------------------------------------------
+
+
+def decoded(data: Any) -> tuple[str, Any]:
+    """``(type name, plain value)`` from ``to_data``'s description; arrays become nested lists.
+
+    An object the runner could not convert has no value (``None``), whatever it claims.
+    """
+    if not isinstance(data, dict):
+        return "", None
+    kind = str(data.get("type", ""))
+    if "items" in data and isinstance(data["items"], list):
+        return kind, [decoded(item) for item in data["items"]]
+    if "entries" in data and isinstance(data["entries"], list):
+        return kind, {
+            str(k): decoded(v) for k, v in (e for e in data["entries"] if isinstance(e, list) and len(e) == 2)
+        }
+    return kind, data.get("value")
+
+
+def array_rows(item: tuple[str, Any]) -> list[list[float]] | list[float] | None:
+    """The rows of an array-like answer (NumPy array or list), else ``None``."""
+    kind, value = item
+    if kind == "numpy.ndarray" and isinstance(value, list):
+        return value
+    if kind in ("list", "tuple") and isinstance(value, list):
+        rows = [v for _k, v in value]
+        return rows if all(isinstance(r, (int, float, list)) for r in rows) else None
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Callbacks and fit histories
+# ---------------------------------------------------------------------------------------------
+
+
+def early_stopping_checks(
+    result: CallResult, *, call_text: str, monitor: str, patience: int, restore_best_weights: bool
+) -> list[Check]:
+    """An EarlyStopping callback, by its settings (Keras 3 names, whatever API made it)."""
+    callbacks = result.data.get("callbacks") if isinstance(result.data.get("callbacks"), list) else None
+    if result.error or not callbacks:
+        why = result.error_text("en") if result.error else "nothing"
+        why_sv = result.error_text("sv") if result.error else "inget"
+        return [
+            Check(
+                "early-stopping",
+                False,
+                msg(
+                    sv=f"{call_text} ska returnera en EarlyStopping-callback; den gav {why_sv}.",
+                    en=f"{call_text} must return an EarlyStopping callback; it gave {why}.",
+                ),
+                weight=4,
+            )
+        ]
+    found = next(
+        (c for c in callbacks if isinstance(c, dict) and c.get("class") == "EarlyStopping" and c.get("keras")), None
+    )
+    if found is None:
+        kinds = ", ".join(str(c.get("class")) for c in callbacks if isinstance(c, dict))
+        return [
+            Check(
+                "early-stopping",
+                False,
+                msg(
+                    sv=f"{call_text} returnerade {kinds}, inte keras.callbacks.EarlyStopping.",
+                    en=f"{call_text} returned {kinds}, not keras.callbacks.EarlyStopping.",
+                ),
+                weight=4,
+            )
+        ]
+    checks = [
+        Check(
+            "early-stopping",
+            True,
+            msg(sv=f"{call_text} returnerar en EarlyStopping.", en=f"{call_text} returns an EarlyStopping."),
+        )
+    ]
+    got = found.get("monitor")
+    checks.append(
+        Check(
+            "monitor",
+            got == monitor,
+            msg(
+                sv=f"Callbacken övervakar {got}."
+                + ("" if got == monitor else f" Uppgiften vill att den övervakar {monitor}."),
+                en=f"The callback monitors {got}."
+                + ("" if got == monitor else f" The task asks it to monitor {monitor}."),
+            ),
+            hint=msg(
+                sv="Early stopping ska titta på data som modellen inte tränar på.",
+                en="Early stopping should watch data the model does not train on.",
+            ),
+        )
+    )
+    got = found.get("patience")
+    ok = type(got) is int and got == patience
+    checks.append(
+        Check(
+            "patience",
+            ok,
+            msg(
+                sv=f"patience är {got}." + ("" if ok else f" Uppgiften anger {patience}."),
+                en=f"patience is {got}." + ("" if ok else f" The task asks for {patience}."),
+            ),
+        )
+    )
+    got = found.get("restore_best_weights")
+    ok = got is restore_best_weights
+    checks.append(
+        Check(
+            "restore-best-weights",
+            ok,
+            msg(
+                sv=f"restore_best_weights är {got}." + ("" if ok else f" Uppgiften vill ha {restore_best_weights}."),
+                en=f"restore_best_weights is {got}." + ("" if ok else f" The task asks for {restore_best_weights}."),
+            ),
+            hint=msg(
+                sv="Utan den behåller modellen vikterna från sista epoken, inte de bästa.",
+                en="Without it the model keeps the weights of the last epoch, not the best ones.",
+            ),
+        )
+    )
+    return checks
+
+
+def _floats(values: Any) -> list[float] | None:
+    if not isinstance(values, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        return None
+    return [float(v) for v in values]
+
+
+def history_checks(
+    result: CallResult,
+    *,
+    call_text: str,
+    max_epochs: int,
+    patience: int,
+    feedback: dict[str, Any] | None = None,
+) -> list[Check]:
+    """A fit's History: validation recorded, stopped early, and stopped where the callback would.
+
+    When ``feedback`` is given, the learning curves go there under "curves".
+    """
+    history = result.data.get("history")
+    if result.error or not isinstance(history, dict):
+        err = result.error_text("en") if result.error else (result.data.get("error") or {}).get("message", "")
+        err_sv = result.error_text("sv") if result.error else err
+        return [
+            Check(
+                "history",
+                False,
+                msg(
+                    sv=f"{call_text} ska returnera History-objektet från fit: {err_sv}",
+                    en=f"{call_text} must return the History object from fit: {err}",
+                ),
+                weight=4,
+            )
+        ]
+    loss = _floats(history.get("loss"))
+    val_loss = _floats(history.get("val_loss"))
+    epochs_run = result.data.get("epochs_run")
+    params = result.data.get("params") if isinstance(result.data.get("params"), dict) else {}
+    planned = params.get("epochs")
+    if feedback is not None and loss:
+        best = min(range(len(val_loss)), key=val_loss.__getitem__) if val_loss else None
+        feedback["curves"] = {"loss": loss, "val_loss": val_loss or [], "best_epoch": best, "epochs_run": epochs_run}
+    checks = [
+        Check("history", True, msg(sv=f"{call_text} returnerar en History.", en=f"{call_text} returns a History."))
+    ]
+    ok = val_loss is not None and len(val_loss) > 0
+    checks.append(
+        Check(
+            "validation",
+            ok,
+            msg(
+                sv="Valideringsförlusten (val_loss) mäts varje epok."
+                if ok
+                else "Historiken saknar val_loss: träna med validation_split=0.2 så att det finns något att övervaka.",
+                en="The validation loss (val_loss) is measured every epoch."
+                if ok
+                else "The history has no val_loss: train with validation_split=0.2 so there is something to monitor.",
+            ),
+        )
+    )
+    ok = type(planned) is int and planned <= max_epochs
+    checks.append(
+        Check(
+            "max-epochs",
+            ok,
+            msg(
+                sv=f"fit planerade {planned} epoker." + ("" if ok else f" Uppgiften anger högst {max_epochs}."),
+                en=f"fit planned {planned} epochs." + ("" if ok else f" The task asks for at most {max_epochs}."),
+            ),
+        )
+    )
+    stopped = type(epochs_run) is int and type(planned) is int and epochs_run < planned
+    checks.append(
+        Check(
+            "stopped-early",
+            stopped,
+            msg(
+                sv=f"Träningen stoppade efter {epochs_run} av {planned} epoker."
+                if stopped
+                else f"Träningen körde alla {epochs_run} epoker: skicka callbacken till fit(callbacks=[...]).",
+                en=f"Training stopped after {epochs_run} of {planned} epochs."
+                if stopped
+                else f"Training ran all {epochs_run} epochs: pass the callback to fit(callbacks=[...]).",
+            ),
+            weight=2,
+        )
+    )
+    if stopped and val_loss:
+        best = min(range(len(val_loss)), key=val_loss.__getitem__)
+        waited = len(val_loss) - 1 - best
+        ok = waited == patience
+        checks.append(
+            Check(
+                "stopped-where",
+                ok,
+                msg(
+                    sv=f"Bästa val_loss kom i epok {best + 1}; träningen stoppade {waited} epoker senare."
+                    + (
+                        ""
+                        if ok
+                        else " Det stämmer inte med en callback som övervakar val_loss med patience från uppgiften."
+                    ),
+                    en=f"The best val_loss came in epoch {best + 1}; training stopped {waited} epochs later."
+                    + ("" if ok else " That does not match a callback monitoring val_loss with the task's patience."),
+                ),
+            )
+        )
+    return checks
+
+
+# ---------------------------------------------------------------------------------------------
+# Devices
+# ---------------------------------------------------------------------------------------------
+
+
+def worker_gpu_count() -> int | None:
+    """How many NVIDIA GPUs this worker may use, without initialising TensorFlow or CUDA here.
+
+    The worker must stay fork-safe, so it reads the driver's ``/proc`` entries and narrows them by
+    ``CUDA_VISIBLE_DEVICES`` (empty or ``-1`` hides every GPU). ``None`` when the driver is absent:
+    then only the sandbox's view counts.
+    """
+    import os
+    from pathlib import Path
+
+    gpus = Path("/proc/driver/nvidia/gpus")
+    found = len(list(gpus.iterdir())) if gpus.is_dir() else None
+    visible = os.environ.get("CUDA_VISIBLE_DEVICES")
+    if visible is None:
+        return found
+    ids = [v for v in visible.split(",") if v.strip() and v.strip() != "-1"]
+    if not ids or visible.strip().startswith("-1"):
+        return 0
+    return len(ids) if found is None else min(len(ids), found)
+
+
+def dropout_behaviour_check(result: CallResult) -> Check | None:
+    """Dropout is active in training and off at inference, as measured in the sandbox.
+
+    ``None`` when the sandbox could not measure it (no model): the model checks already say why.
+    """
+    data = result.data.get("dropout")
+    if not isinstance(data, dict) or "error" in data:
+        return None
+    training, inference = data.get("differs_in_training") is True, data.get("same_in_inference") is True
+    ok = training and inference
+    if ok:
+        text = msg(
+            sv="Dropout är aktivt under träning och avstängt vid prediktion.",
+            en="Dropout is active during training and off when predicting.",
+        )
+    elif not training:
+        text = msg(
+            sv="Modellen ger samma utdata två gånger i träningsläge: inget dropout verkar vara aktivt under träning.",
+            en="The model gives the same output twice in training mode: no dropout seems active during training.",
+        )
+    else:
+        text = msg(
+            sv="Modellen ger olika utdata för samma indata vid prediktion: något slumpmässigt är aktivt även då.",
+            en="The model gives different outputs for the same input when predicting: something random is active then too.",
+        )
+    return Check("dropout-behaviour", ok, text)

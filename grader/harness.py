@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from grader import theory
+from grader import theory, variants
 from grader.checks import Check, Msg, Report, ReportError, msg
 from grader.sandbox import Limits, SandboxUnavailable, run_in_sandbox
 
@@ -38,6 +38,8 @@ class ItemSpec:
     checks_source: str = ""
     rubric: list[dict[str, Any]] = field(default_factory=list)
     limits: dict[str, Any] = field(default_factory=dict)
+    variants: dict[str, Any] = field(default_factory=dict)  # parameter -> allowed values
+    answer: dict[str, Any] = field(default_factory=dict)  # numeric and choice items (grader.quick)
 
 
 @dataclass
@@ -95,9 +97,23 @@ def load_checks(source: str, slug: str) -> dict[str, Any]:
     """Execute an item's ``checks.py`` (trusted, teacher-written) in a fresh namespace."""
     namespace: dict[str, Any] = {"__name__": f"checks_{slug.replace('-', '_')}"}
     exec(compile(source, f"{slug}/checks.py", "exec"), namespace)
-    if "PROBE" not in namespace or "grade" not in namespace:
-        raise ValueError(f"{slug}/checks.py must define PROBE and grade(report)")
+    if ("PROBE" not in namespace and "make_probe" not in namespace) or "grade" not in namespace:
+        raise ValueError(f"{slug}/checks.py must define PROBE (or make_probe(variant)) and grade(report)")
     return namespace
+
+
+def _probe(checks_ns: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
+    return checks_ns["make_probe"](variant) if "make_probe" in checks_ns else checks_ns["PROBE"]
+
+
+def _run_grade(checks_ns: dict[str, Any], report: Report, variant: dict[str, Any]) -> list[Check]:
+    """``grade(report)``, or ``grade(report, variant)`` for an item with per-student variants."""
+    import inspect
+
+    function = checks_ns["grade"]
+    if len(inspect.signature(function).parameters) >= 2:
+        return function(report, variant)
+    return function(report)
 
 
 def _score(points: float, checks: list[Check]) -> tuple[float, list[CheckOutcome]]:
@@ -170,7 +186,7 @@ LIMIT_MESSAGES = {
 }
 
 
-def grade_code(spec: ItemSpec, code: str) -> GradeResult:
+def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None) -> GradeResult:
     """Grade student code: run the probe in the sandbox, then the hidden checks on its answer.
 
     1. Load the item's checks (trusted side) and take its PROBE.
@@ -181,9 +197,10 @@ def grade_code(spec: ItemSpec, code: str) -> GradeResult:
     """
     started = time.monotonic()
     checks_ns = load_checks(spec.checks_source, spec.slug)
+    variant = variants.validate(spec.variants, variant or {}) if spec.variants else {}
     limits = Limits.from_dict(spec.limits)
     try:
-        run = run_in_sandbox({"code": code, "probe": checks_ns["PROBE"]}, limits)
+        run = run_in_sandbox({"code": code, "probe": _probe(checks_ns, variant)}, limits)
     except SandboxUnavailable as exc:
         return _failure(
             spec,
@@ -244,7 +261,8 @@ def grade_code(spec: ItemSpec, code: str) -> GradeResult:
             timings=timings,
         )
     try:
-        checks = checks_ns["grade"](Report(answer))
+        report = Report(answer)
+        checks = _run_grade(checks_ns, report, variant)
     except ReportError:
         return _failure(
             spec,
@@ -259,7 +277,13 @@ def grade_code(spec: ItemSpec, code: str) -> GradeResult:
     score, outcomes = _score(float(spec.points), checks)
     timings["checks_total"] = round(time.monotonic() - started - run.wall_seconds, 4)
     return GradeResult(
-        status=Status.GRADED, score=score, max_score=float(spec.points), checks=outcomes, output=output, timings=timings
+        status=Status.GRADED,
+        score=score,
+        max_score=float(spec.points),
+        checks=outcomes,
+        output=output,
+        timings=timings,
+        feedback={**report.feedback, **({"variant": variant} if variant else {})},
     )
 
 
@@ -379,10 +403,32 @@ def grade_theory(spec: ItemSpec, answer: str) -> GradeResult:
     )
 
 
-def grade(spec: ItemSpec, text: str) -> GradeResult:
+def grade(spec: ItemSpec, text: str, variant: dict[str, Any] | None = None) -> GradeResult:
+    """Grade one answer; ``variant`` is the student's parameters (default: each one's first value)."""
     if spec.kind == "theory":
         return grade_theory(spec, text)
-    return grade_code(spec, text)
+    if spec.kind in ("numeric", "choice"):
+        return grade_quick(spec, text, variant)
+    return grade_code(spec, text, variant)
+
+
+def grade_quick(spec: ItemSpec, text: str, variant: dict[str, Any] | None = None) -> GradeResult:
+    """A numeric or multiple-choice answer, on the trusted side (no student code runs)."""
+    from grader import quick
+
+    chosen = variants.validate(spec.variants, variant or {}) if spec.variants else {}
+    if spec.kind == "numeric":
+        checks = quick.grade_numeric(spec.answer, text, chosen)
+    else:
+        checks = quick.grade_choice(spec.answer, text)
+    score, outcomes = _score(float(spec.points), checks)
+    return GradeResult(
+        status=Status.GRADED,
+        score=score,
+        max_score=float(spec.points),
+        checks=outcomes,
+        feedback={"variant": chosen} if chosen else {},
+    )
 
 
 def platform_error(spec: ItemSpec, reason: str) -> GradeResult:

@@ -179,7 +179,197 @@ def describe_model(model):
     }
 
 
+def _generated_args(spec):
+    """Arguments generated inside the sandbox from a seeded recipe (the trusted side sends the
+    recipe, never arrays): rows whose first feature is their own index, so a split can be
+    traced back row by row."""
+    recipe = spec.get("data")
+    if not recipe:
+        return []
+    import numpy as np
+
+    kind = recipe.get("kind")
+    n = int(recipe.get("n", 100))
+    features = int(recipe.get("features", 3))
+    if kind == "indexed":
+        X = np.arange(n, dtype="float64")[:, None] * np.ones((1, features))
+        X[:, 1:] += np.random.default_rng(int(recipe.get("seed", 0))).normal(size=(n, features - 1))
+        return [X, np.arange(n)]
+    if kind == "binary":
+        # Two noisy clusters: learnable, and small enough that overfitting shows quickly.
+        rng = np.random.default_rng(int(recipe.get("seed", 0)))
+        y = rng.integers(0, 2, size=n)
+        X = rng.normal(size=(n, features)) + (y[:, None] * 2 - 1) * float(recipe.get("separation", 1.0))
+        return [X.astype("float32"), y.astype("float32")]
+    if kind == "patterns":
+        # 28x28 grayscale images: a short horizontal (class 0) or vertical (class 1) bar at a
+        # random place, in noise. Where the bar is varies, which way it points decides the
+        # class: a task where shared local filters (a CNN) learn fast.
+        rng = np.random.default_rng(int(recipe.get("seed", 0)))
+        bar = np.zeros((7, 7))
+        bar[2:4, :] = 1.0
+        X = rng.normal(0.0, 0.1, size=(n, 28, 28, 1))
+        y = rng.integers(0, 2, size=n)
+        for i in range(n):
+            r, c = rng.integers(0, 22, size=2)
+            X[i, r : r + 7, c : c + 7, 0] += bar if y[i] == 0 else bar.T
+        return [X.astype("float32"), y.astype("int64")]
+    raise ValueError("unknown data recipe " + str(kind))
+
+
+def describe_callbacks(value):
+    """EarlyStopping and the other Keras callbacks by their settings; anything else by type."""
+    import keras
+
+    items = value if _isinstance(value, (list, tuple)) else [value]
+    described = []
+    for item in list(items)[:20]:
+        if not _isinstance(item, keras.callbacks.Callback):
+            described.append({"class": _type(item).__name__, "keras": False})
+            continue
+        entry = {"class": _type(item).__name__, "keras": True}
+        for key in ("monitor", "patience", "restore_best_weights", "min_delta", "mode", "baseline", "start_from_epoch"):
+            if hasattr(item, key):
+                entry[key] = _jsonable(getattr(item, key))
+        described.append(entry)
+    return {"callbacks": described}
+
+
+def describe_history(value):
+    """A fit's history: per-epoch metrics and how many epochs ran."""
+    import keras
+
+    if not _isinstance(value, keras.callbacks.History):
+        return {"error": {"type": "TypeError", "message": "returned " + _type(value).__name__ + ", not a History"}}
+    history = {str(k): [_jsonable(float(v)) for v in list(vs)[:MAX_ITEMS]] for k, vs in value.history.items()}
+    params = value.params if _isinstance(getattr(value, "params", None), dict) else {}
+    return {"history": history, "epochs_run": len(value.epoch), "params": _jsonable(params)}
+
+
+def save_load_roundtrip(namespace, spec):
+    """Build a small model here, let the student's functions save and reload it, compare.
+
+    The file stays in the sandbox's private tmpfs; only numbers and names cross the boundary.
+    """
+    import keras
+    import numpy as np
+
+    keras.utils.set_random_seed(int(spec.get("seed", 0)))
+    n = int(spec.get("features", 8))
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(n,)),
+            keras.layers.Dense(16, activation="relu"),
+            keras.layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    rng = np.random.default_rng(int(spec.get("seed", 0)))
+    X = rng.normal(size=(32, n)).astype("float32")
+    # One training step: the model has trained weights and optimizer state, as a saved model would.
+    model.train_on_batch(X, (X[:, 0] > 0).astype("float32"))
+    before = model.predict(X, verbose=0)
+    save = namespace.get(str(spec.get("save", "save_model")))
+    load = namespace.get(str(spec.get("load", "load_model")))
+    if not callable(save) or not callable(load):
+        missing = spec.get("save") if not callable(save) else spec.get("load")
+        return {"error": {"type": "NameError", "message": "no function named " + str(missing), "line": None}}
+    directory = os.path.join(os.environ.get("TMPDIR", "/tmp"), "saveload")
+    os.makedirs(directory, exist_ok=True)
+    returned = save(model, directory)
+    files = sorted(os.listdir(directory))[:50]
+    path = returned if _isinstance(returned, str) else None
+    try:
+        loaded = load(path if path is not None else directory)
+    except BaseException as exc:
+        return {"roundtrip": {"save_returned": to_data(returned), "files": files, "load_error": _error(exc)}}
+    result = {
+        "save_returned": to_data(returned),
+        "files": files,
+        "loaded_type": _type(loaded).__name__,
+        # Handing back the object that was saved proves nothing about the file.
+        "same_object": loaded is model,
+    }
+    if _isinstance(loaded, keras.Model):
+        after = loaded.predict(X, verbose=0)
+        result["max_abs_diff"] = float(np.max(np.abs(np.asarray(after) - before)))
+        result["loaded_compiled"] = bool(getattr(loaded, "compiled", False))
+    return {"roundtrip": result}
+
+
+def learns(namespace, spec):
+    """Build the student's model, describe it, train it briefly on generated data, report how
+    well it learned and how long it took."""
+    fn = namespace.get(str(spec.get("function", "")))
+    if not callable(fn):
+        return {
+            "error": {"type": "NameError", "message": "no function named " + str(spec.get("function")), "line": None}
+        }
+    import keras
+
+    # Seeded so that a model that learns does so on every run; the student's own seed wins.
+    keras.utils.set_random_seed(int(spec.get("seed", 0)))
+    model = fn(*spec.get("args", []))
+    description = describe_model(model)
+    if "error" in description:
+        return {"model": description}
+    X, y = _generated_args({"data": spec.get("data")})
+    cut = int(len(X) * 0.75)
+    started = _monotonic()
+    try:
+        history = model.fit(
+            X[:cut],
+            y[:cut],
+            validation_data=(X[cut:], y[cut:]),
+            epochs=int(spec.get("epochs", 3)),
+            batch_size=16,
+            verbose=0,
+        )
+    except BaseException as exc:
+        # The description still tells the student what is wrong with the model itself.
+        return {"model": description, "fit_error": _error(exc)}
+    return {
+        "model": description,
+        "history": {str(k): [_jsonable(float(v)) for v in vs] for k, vs in history.history.items()},
+        "train_seconds": round(_monotonic() - started, 3),
+    }
+
+
+def dropout_behaviour(model):
+    """Does the model give different outputs for the same input in training mode (dropout on)
+    and identical ones in inference mode (dropout off)? Only two booleans cross back."""
+    import numpy as np
+
+    try:
+        shape = [8] + [int(d) for d in model.inputs[0].shape[1:]]
+        x = np.random.default_rng(0).normal(size=shape).astype("float32")
+        train_a, train_b = np.asarray(model(x, training=True)), np.asarray(model(x, training=True))
+        infer_a, infer_b = np.asarray(model(x, training=False)), np.asarray(model(x, training=False))
+    except Exception as exc:
+        return {"error": _error(exc)}
+    return {
+        "differs_in_training": bool(np.max(np.abs(train_a - train_b)) > 1e-7),
+        "same_in_inference": bool(np.max(np.abs(infer_a - infer_b)) <= 1e-7),
+    }
+
+
+def describe_devices(value):
+    """The student's answer next to what TensorFlow in this sandbox sees."""
+    import tensorflow as tf
+
+    seen = [{"name": d.name, "device_type": d.device_type} for d in tf.config.list_physical_devices()]
+    return {"value": to_data(value), "devices": seen}
+
+
 def _call(namespace, spec):
+    if spec.get("kind") in ("save_load", "learns"):
+        started = _monotonic()
+        try:
+            data = (save_load_roundtrip if spec["kind"] == "save_load" else learns)(namespace, spec)
+        except BaseException as exc:
+            data = {"error": _error(exc)}
+        data["seconds"] = round(_monotonic() - started, 4)
+        return data
     name = str(spec.get("function", ""))
     fn = namespace.get(name)
     if fn is None:
@@ -188,9 +378,19 @@ def _call(namespace, spec):
         return {"error": {"type": "TypeError", "message": name + " is not a function", "line": None}}
     started = _monotonic()
     try:
-        value = fn(*spec.get("args", []), **spec.get("kwargs", {}))
-        if spec.get("describe") == "keras_model":
+        args = _generated_args(spec) + list(spec.get("args", []))
+        value = fn(*args, **spec.get("kwargs", {}))
+        describe = spec.get("describe")
+        if describe == "keras_model":
             data = {"model": describe_model(value)}
+            if spec.get("behaviour") == "dropout" and "error" not in data["model"]:
+                data["dropout"] = dropout_behaviour(value)
+        elif describe == "callbacks":
+            data = describe_callbacks(value)
+        elif describe == "history":
+            data = describe_history(value)
+        elif describe == "devices":
+            data = describe_devices(value)
         else:
             data = {"value": to_data(value)}
     except MemoryError as exc:

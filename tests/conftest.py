@@ -21,7 +21,15 @@ from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content" / "kunskapskontroll-2"
-CODE_ITEMS = ["count-parameters", "build-network", "add-dropout"]
+CODE_ITEMS = [
+    "count-parameters",
+    "build-network",
+    "add-dropout",
+    "data-split",
+    "early-stopping",
+    "save-load",
+    "devices",
+]
 THEORY_ITEMS = [f"q{n:02d}" for n in range(1, 13)]
 
 

@@ -21,6 +21,11 @@ class Command(BaseCommand):
         parser.add_argument("file", help="the code or answer file ('-' for stdin)")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
         parser.add_argument("--lang", choices=["sv", "en"], default="en")
+        parser.add_argument(
+            "--variant",
+            default="",
+            help="the parameters of a per-student variant as JSON, e.g. '{\"units\": 64}' (default: the first values)",
+        )
 
     def handle(self, *args, **options):
         spec = self._spec(options["item"])
@@ -29,7 +34,15 @@ class Command(BaseCommand):
             text = self.stdin_text() if path == "-" else Path(path).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"cannot read {path}: {exc}") from exc
-        result = grade(spec, text)
+        try:
+            variant = json.loads(options["variant"]) if options["variant"] else None
+            if variant is not None and not isinstance(variant, dict):
+                raise ValueError("--variant must be a JSON object")
+            if variant and not spec.variants:
+                raise ValueError(f"{spec.slug} has no variants")
+            result = grade(spec, text, variant)
+        except ValueError as exc:
+            raise CommandError(str(exc)) from exc
         data = result.as_json(item=spec.slug, lang=options["lang"])
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False))

@@ -1,6 +1,6 @@
 """Hidden checks for add-dropout (trusted side only)."""
 
-from grader.checks import Layer, describe_call, model_checks
+from grader.checks import Layer, describe_call, dropout_behaviour_check, model_checks
 
 EXPECTED = [
     Layer("Dense", units=128, activation="relu"),
@@ -13,10 +13,14 @@ N_COLS = 20
 
 PROBE = {
     "preload": ["keras"],
-    "calls": [{"id": "model", "function": "build_model", "args": [N_COLS], "describe": "keras_model"}],
+    "calls": [{"id": "model", "function": "build_model", "args": [N_COLS], "describe": "keras_model",
+               "behaviour": "dropout"}],
 }
 
 
 def grade(report):
-    return model_checks(report.call("model"), expected=EXPECTED, n_inputs=N_COLS,
-                        call_text=describe_call("build_model", [N_COLS]))
+    result = report.call("model")
+    checks = model_checks(result, expected=EXPECTED, n_inputs=N_COLS,
+                          call_text=describe_call("build_model", [N_COLS]), feedback=report.feedback)
+    behaviour = dropout_behaviour_check(result)
+    return checks + ([behaviour] if behaviour else [])

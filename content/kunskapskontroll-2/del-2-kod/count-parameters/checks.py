@@ -52,5 +52,15 @@ def grade(report):
             (_dense(n, 100) + _dense(100, 50), "utgångslagret Dense(1) saknas i summan.", "the output layer Dense(1) is missing from the sum."),
             (n * 100 + 100 * 50 + 50 * 1, "biaserna saknas.", "the biases are missing."),
             (_network(n) + _dense(100, 100), "Dropout har inga parametrar.", "Dropout has no parameters."),
+            (_dense(100, n) + _dense(50, 100) + _dense(1, 50),
+             "argumenten till dense_params är omkastade: (n_inputs, n_units).",
+             "the arguments of dense_params are swapped: (n_inputs, n_units)."),
+            (_dense(n, 50) + _dense(50, 100) + _dense(100, 1),
+             "lagren är i fel ordning: först 100 neuroner, sedan 50.",
+             "the layers are in the wrong order: 100 units first, then 50."),
+        ] + [
+            (_network(m), f"det är antalet för n_cols={m}: använd argumentet n_cols.",
+             f"that is the count for n_cols={m}: use the argument n_cols.")
+            for m in NETWORK_CASES + [10, 20, 784] if m != n
         ]))
     return checks

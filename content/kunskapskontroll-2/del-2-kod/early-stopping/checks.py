@@ -1,0 +1,26 @@
+"""Hidden checks for early-stopping (trusted side only).
+
+The callback is checked by its settings; the fit by its history, which must show that the
+callback was really used: validation loss recorded, training stopped before 100 epochs, and
+stopped `patience` epochs after the best validation loss.
+"""
+
+from grader.checks import Check, early_stopping_checks, history_checks
+
+PROBE = {
+    "preload": ["keras"],
+    "calls": [
+        {"id": "callback", "function": "make_early_stopping", "describe": "callbacks"},
+        {"id": "fit", "function": "train", "describe": "history",
+         "data": {"kind": "binary", "n": 240, "features": 10, "seed": 3, "separation": 0.35}},
+    ],
+}
+
+
+def grade(report):
+    checks: list[Check] = early_stopping_checks(
+        report.call("callback"), call_text="make_early_stopping()", monitor="val_loss", patience=3,
+        restore_best_weights=True)
+    checks += history_checks(report.call("fit"), call_text="train(X, y)", max_epochs=100, patience=3,
+                             feedback=report.feedback)
+    return checks

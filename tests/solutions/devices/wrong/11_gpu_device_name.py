@@ -1,0 +1,13 @@
+# mistake: gpu_available() must return True or False (bool), not str
+import tensorflow as tf
+
+
+def count_devices():
+    return {
+        "CPU": len(tf.config.list_physical_devices("CPU")),
+        "GPU": len(tf.config.list_physical_devices("GPU")),
+    }
+
+
+def gpu_available():
+    return tf.test.gpu_device_name()

@@ -1,0 +1,13 @@
+# mistake: The number of GPUs must be an integer (int), not float
+import tensorflow as tf
+
+
+def count_devices():
+    return {
+        "CPU": len(tf.config.list_physical_devices("CPU")),
+        "GPU": len(tf.config.list_physical_devices("GPU")) / 1,
+    }
+
+
+def gpu_available():
+    return len(tf.config.list_physical_devices("GPU")) > 0

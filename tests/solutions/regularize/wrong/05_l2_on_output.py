@@ -1,0 +1,16 @@
+# mistake: has L2 regularisation (0.001) that the task does not ask for
+import keras
+from keras import layers, regularizers
+
+
+def build_model(n_cols):
+    model = keras.Sequential([
+        keras.Input(shape=(n_cols,)),
+        layers.Dense(128, activation="relu", kernel_regularizer=regularizers.l2(0.001)),
+        layers.Dropout(0.3),
+        layers.Dense(64, activation="relu", kernel_regularizer=regularizers.l2(0.001)),
+        layers.Dropout(0.3),
+        layers.Dense(1, activation="sigmoid", kernel_regularizer=regularizers.l2(0.001)),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model

@@ -1,0 +1,14 @@
+# mistake: Saving and loading the model raised an error: ValueError
+import os
+
+import keras
+
+
+def save_model(model, directory):
+    path = os.path.join(directory, "model")
+    model.save(path)
+    return path
+
+
+def load_model(path):
+    return keras.models.load_model(path)

@@ -1,0 +1,14 @@
+# mistake: no function named load_model
+import os
+
+import keras
+
+
+def save_model(model, directory):
+    path = os.path.join(directory, "model.keras")
+    model.save(path)
+    return path
+
+
+def load(path):
+    return keras.models.load_model(path)

@@ -1,0 +1,17 @@
+# mistake: The code raised an error when it ran
+import os
+
+import keras
+
+
+def save_model(model, directory):
+    path = os.path.join(directory, "model.keras")
+    model.save(path)
+    return path
+
+
+def load_model(path):
+    return keras.models.load_model(path)
+
+
+save_model(model, "/tmp")
