@@ -4,15 +4,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('authoring', '0001_drafts_validation_trials'),
+        ("authoring", "0001_drafts_validation_trials"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='itemdraft',
-            name='kind',
-            field=models.CharField(choices=[('theory', 'Teorifråga'), ('code', 'Kodövning'), ('numeric', 'Talsvar'), ('choice', 'Flerval')], max_length=16),
+            model_name="itemdraft",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("theory", "Teorifråga"),
+                    ("code", "Kodövning"),
+                    ("numeric", "Talsvar"),
+                    ("choice", "Flerval"),
+                ],
+                max_length=16,
+            ),
         ),
     ]
