@@ -160,3 +160,16 @@ def wait_for_grade(pk: int, timeout: float = 120.0):
             return submission
         time.sleep(0.2)
     raise AssertionError(f"submission {pk} still {submission.status} after {timeout} s")
+
+
+@pytest.fixture
+def student_api(course, celery_worker):
+    """The demo student's API client (token auth), with a live worker behind it."""
+    from django.test import Client
+
+    client = Client()
+    key = client.post(
+        "/api/v1/auth/token", {"username": "student", "password": "student"}, content_type="application/json"
+    ).json()["token"]
+    client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
+    return client

@@ -4,21 +4,10 @@ TensorFlow → database → API."""
 import time
 
 import pytest
-from django.test import Client
 
 from tests.conftest import item_dir, wait_for_grade
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture
-def student_api(course, celery_worker):
-    client = Client()
-    key = client.post(
-        "/api/v1/auth/token", {"username": "student", "password": "student"}, content_type="application/json"
-    ).json()["token"]
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
-    return client
 
 
 def submit(client, slug, **body):

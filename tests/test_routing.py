@@ -21,18 +21,6 @@ def gpu_item(course):
     return item
 
 
-@pytest.fixture
-def student_api(course, celery_worker):
-    from django.test import Client
-
-    client = Client()
-    key = client.post(
-        "/api/v1/auth/token", {"username": "student", "password": "student"}, content_type="application/json"
-    ).json()["token"]
-    client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
-    return client
-
-
 def test_without_a_gpu_worker_a_gpu_item_is_graded_on_the_cpu(gpu_item, student_api):
     assert routing.consumers(queue=routing.GPU_QUEUE) == []
     assert routing.choose_queue(requested=routing.GPU_QUEUE) == routing.CPU_QUEUE
