@@ -169,8 +169,9 @@ def main() -> None:
             for run in range(RUNS + 1):  # the first run per item is not counted
                 time.sleep(PAUSE)
                 t0 = time.monotonic()
-                pk = submit(clients[0], slug, code)
-                while clients[0].get(f"/api/v1/submissions/{pk}").json()["pending"]:
+                client = clients[run % len(clients)]  # students, not one student: each has a rate limit
+                pk = submit(client, slug, code)
+                while client.get(f"/api/v1/submissions/{pk}").json()["pending"]:
                     time.sleep(0.01)
                 elapsed = time.monotonic() - t0
                 s = Submission.objects.get(pk=pk)
@@ -260,11 +261,12 @@ def main() -> None:
         print(f"scaling 1 → 2 processes on {os.cpu_count()} cores: {two / one:.2f}x")
         per_process = two / 2
         need = CLASS_SIZE / (DEADLINE_SECONDS / 60)
+        machines = math.ceil(need / per_process / 2)
         print(
             f"\nprediction: {CLASS_SIZE} students submitting at a deadline need {need:.0f} gradings/min to have all "
             f"feedback within {DEADLINE_SECONDS} s; at {per_process:.0f}/min per process (one per core, measured "
             f"above) that is {math.ceil(need / per_process)} worker processes, i.e. "
-            f"{math.ceil(need / per_process / 2)} machines like this one"
+            f"{machines} machine{'s' if machines != 1 else ''} like this one"
         )
     finally:
         if worker is not None:
