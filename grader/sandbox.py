@@ -389,6 +389,7 @@ class ForkServer:
             "preload": FORKSERVER_PRELOAD,
             "uid": _sandbox_uid() if os.geteuid() == 0 else None,
             "warm": os.environ.get("QUIZ_SANDBOX_WARM", "build"),
+            "warm_delay": float(os.environ.get("QUIZ_SANDBOX_WARM_DELAY", "0.5")),
             "tmpfs_mb": limits.tmpfs_mb,
             "control_fd": theirs.fileno(),
         }

@@ -3,7 +3,8 @@
 - cold: a fresh bwrap and interpreter per submission (imports TensorFlow every time);
 - warm/none: the fork server, children forked ahead of demand into fresh namespaces, not warmed;
 - warm/build: ... and warmed after the fork by building and compiling a tiny model (the default);
-- warm/predict: ... and warmed further by one predict (traces a function: costs CPU per child).
+- warm/predict: ... and warmed further by one predict (traces a function: costs CPU per child);
+- warm/build/idle (the default): warmed as warm/build, but only once no job has come for 0.5 s.
 
 For each: latency when submissions are spaced out (the child is ready and waiting), the rate
 back to back (every child must also be forked, isolated and warmed), the child's namespace set-up
@@ -64,8 +65,9 @@ def main() -> None:
     rows.append(("cold", statistics.median(cold), 60 / statistics.median(cold), None, None, None, None))
 
     os.environ["QUIZ_SANDBOX"] = "warm"
-    for level in ("none", "build", "predict"):
+    for level, delay in (("none", "0"), ("build", "0"), ("predict", "0"), ("build", "0.5")):
         os.environ["QUIZ_SANDBOX_WARM"] = level
+        os.environ["QUIZ_SANDBOX_WARM_DELAY"] = delay
         sandbox.forkserver_stop()
         server = sandbox.forkserver()
         grade(spec, code)  # the first child
@@ -89,7 +91,7 @@ def main() -> None:
         rate = BACK_TO_BACK / (time.monotonic() - t0) * 60
         rows.append(
             (
-                f"warm/{level}",
+                f"warm/{level}" + ("/idle" if delay != "0" else ""),
                 statistics.median(paused),
                 rate,
                 statistics.median(setup),
