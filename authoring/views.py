@@ -220,11 +220,14 @@ def draft_preview(request: HttpRequest, pk: int) -> HttpResponse:
         chosen = trial.variant
     try:
         variant = services.preview_variant(draft=draft, chosen=chosen)
+        bad_variant = False
     except ValidationError as exc:
         messages.error(request, _errors(exc))
-        variant = services.preview_variant(draft=draft, chosen={})
+        variant, bad_variant = services.preview_variant(draft=draft, chosen={}), True
+    # An answer for a variant the item does not have is not graded under another one.
     if request.method == "POST":
         text = request.POST.get("text", "").replace("\r\n", "\n")
+    if request.method == "POST" and not bad_variant:
         try:
             trial = services.trial_request(user=request.user, draft=draft, text=text, variant=variant)
         except ValidationError as exc:
