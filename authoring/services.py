@@ -7,6 +7,7 @@ loader uses, so a version made in the browser and one loaded from git are the sa
 from __future__ import annotations
 
 import logging
+import math
 import socket
 import tempfile
 import zipfile
@@ -274,13 +275,20 @@ def validation_run_execute(*, run_id: int, worker: str = "") -> ValidationRun | 
 
 
 QUICK_KINDS = ("numeric", "choice")
+# Every combination of variant values is evaluated: a bound keeps a validation short.
+MAX_VARIANT_COMBINATIONS = 10_000
 
 
 def _quick_run_finish(*, run: ValidationRun, spec: Any) -> ValidationRun:
     """A numeric or choice item has no code to run: its answer is checked for every variant and
     the right answer is graded through the harness like a student's (grader.quick)."""
-    problems, solution = quick_item_problems(spec=spec, prompts=[run.fields["prompt_sv"], run.fields["prompt_en"]])
-    run.status = ValidationRun.Status.FAILED if problems else ValidationRun.Status.PASSED
+    try:
+        problems, solution = quick_item_problems(spec=spec, prompts=[run.fields["prompt_sv"], run.fields["prompt_en"]])
+        run.status = ValidationRun.Status.FAILED if problems else ValidationRun.Status.PASSED
+    except Exception as exc:  # content shaped in a way no check foresaw: say so rather than hang
+        logger.exception("validation run %s of a %s item failed", run.pk, spec.kind)
+        problems, solution = [_problem(f"Valideringen misslyckades: {exc}", f"The validation failed: {exc}")], None
+        run.status = ValidationRun.Status.FAILED
     run.solution_result, run.starter_result, run.problems = solution, None, problems
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "solution_result", "starter_result", "problems", "finished_at"])
@@ -318,6 +326,15 @@ def quick_item_problems(*, spec: Any, prompts: list[str]) -> tuple[list[dict[str
                 f"The prompt uses {{{{ {name} }}}}, but there is no such variant parameter.",
             )
         )
+    count = math.prod(len(values) for values in spec_variants.values())
+    if count > MAX_VARIANT_COMBINATIONS:
+        problems.append(
+            _problem(
+                f"Varianterna ger {count} kombinationer; högst {MAX_VARIANT_COMBINATIONS} går att kontrollera.",
+                f"The variants make {count} combinations; at most {MAX_VARIANT_COMBINATIONS} can be checked.",
+            )
+        )
+        return problems, None
     combinations = variants.every(spec_variants) or [{}]
     config = spec.answer
     if spec.kind == "numeric":

@@ -166,6 +166,7 @@ def test_a_numeric_item_passes_validation_when_its_answer_earns_full_marks_for_e
         ({"variants": {"inputs": [5], "units": ["many"]}}, "must be numbers: units='many'"),
         ({"variants": {"inputs": [5]}}, "there is no such variant parameter"),
         ({"tolerance": -1}, "tolerance must be a number ≥ 0"),
+        ({"variants": {f"p{i}": list(range(10)) for i in range(5)}}, "100000 combinations; at most 10000"),
     ],
 )
 def test_a_numeric_item_whose_answer_does_not_evaluate_fails_and_the_page_says_why(personas, config, told):  # noqa: F811
