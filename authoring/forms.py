@@ -64,6 +64,37 @@ class ItemForm(forms.Form):
     cpu_seconds = forms.IntegerField(label=_("CPU-tid (s)"), min_value=1, max_value=600, required=False)
     wall_seconds = forms.IntegerField(label=_("Väggklocka (s)"), min_value=1, max_value=900, required=False)
     memory_mb = forms.IntegerField(label=_("Minne (MB)"), min_value=64, max_value=16384, required=False)
+    # Numeric items (grader.quick.grade_numeric): an expression over the variant parameters.
+    answer = forms.CharField(
+        label=_("Rätt svar (uttryck)"),
+        help_text=_("Ett räkneuttryck över variantens parametrar, t.ex. inputs * units + units."),
+        max_length=500,
+        required=False,
+    )
+    tolerance = forms.DecimalField(label=_("Tolerans"), min_value=Decimal("0"), required=False)
+    mistakes = forms.CharField(
+        label=_("Typiska fel (YAML)"),
+        help_text=_("En lista med answer (uttryck), sv och en: meddelandet när studenten svarar så."),
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
+        required=False,
+        strip=False,
+    )
+    variants = forms.CharField(
+        label=_("Varianter (YAML)"),
+        help_text=_("Parameter: lista av värden, t.ex. units: [10, 16, 32]. Visas i texten som {{ units }}."),
+        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
+        required=False,
+        strip=False,
+    )
+    # Multiple-choice items (grader.quick.grade_choice).
+    options = forms.CharField(
+        label=_("Alternativ (YAML)"),
+        help_text=_("En lista med id, sv, en och gärna why_sv/why_en: förklaringen som visas efter svaret."),
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
+        required=False,
+        strip=False,
+    )
+    correct = forms.CharField(label=_("Rätt alternativ (id)"), max_length=80, required=False)
 
     def __init__(self, *args: Any, course: Any, editing: bool = False, kind: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -84,11 +115,37 @@ class ItemForm(forms.Form):
         for name, value in data.items():
             if isinstance(value, str):
                 data[name] = value.replace("\r\n", "\n")
-        if data.get("kind") == Item.Kind.CODE:
+        kind = data.get("kind")
+        if kind == Item.Kind.CODE:
             for name in ("solution", "checks"):
                 if not (data.get(name) or "").strip():
                     self.add_error(name, _("En kodövning behöver detta."))
+        if kind == Item.Kind.NUMERIC and not (data.get("answer") or "").strip():
+            self.add_error("answer", _("En talfråga behöver ett rätt svar."))
+        if kind == Item.Kind.CHOICE:
+            if not data.get("options"):
+                self.add_error("options", _("En flervalsfråga behöver alternativ."))
+            if not (data.get("correct") or "").strip():
+                self.add_error("correct", _("Ange id för det rätta alternativet."))
         return data
+
+    def clean_mistakes(self) -> list[Any]:
+        entries = _yaml_field(self.cleaned_data.get("mistakes", ""), default=[])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise forms.ValidationError(_("Skriv en YAML-lista av poster (mappningar)."))
+        return entries
+
+    def clean_options(self) -> list[Any]:
+        entries = _yaml_field(self.cleaned_data.get("options", ""), default=[])
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise forms.ValidationError(_("Skriv en YAML-lista av poster (mappningar)."))
+        return entries
+
+    def clean_variants(self) -> dict[str, Any]:
+        spec = _yaml_field(self.cleaned_data.get("variants", ""), default={})
+        if not isinstance(spec, dict) or not all(isinstance(v, list) and v for v in spec.values()):
+            raise forms.ValidationError(_("Skriv en YAML-mappning: parameter: [värde, värde, ...]."))
+        return spec
 
     def clean_rubric_other(self) -> list[dict[str, Any]]:
         entries = _yaml_field(self.cleaned_data.get("rubric_other", ""), default=[])
@@ -112,14 +169,24 @@ class ItemForm(forms.Form):
                 config.pop("limits", None)
             if data.get("examples", "").strip():
                 config["examples"] = data["examples"]
+        if data["kind"] == Item.Kind.NUMERIC:
+            config["answer"] = _kept(config.get("answer"), data["answer"].strip())
+            _set_or_pop(config, "tolerance", _plain_number(data.get("tolerance")))
+            _set_or_pop(config, "mistakes", data.get("mistakes"))
+            _set_or_pop(config, "variants", data.get("variants"))
+        if data["kind"] == Item.Kind.CHOICE:
+            config["options"] = data["options"]
+            config["correct"] = _kept(config.get("correct"), data["correct"].strip())
+        quick = data["kind"] in (Item.Kind.NUMERIC, Item.Kind.CHOICE)
         return {
             "title_sv": data["title_sv"],
             "title_en": data.get("title_en", ""),
             "prompt_sv": data["prompt_sv"],
             "prompt_en": data.get("prompt_en", ""),
             "points": str(data["points"]),
-            "starter": data.get("starter", ""),
-            "solution": data.get("solution", ""),
+            # A numeric or choice item's answer lives in config; it has no starter or solution file.
+            "starter": "" if quick else data.get("starter", ""),
+            "solution": "" if quick else data.get("solution", ""),
             "checks": data.get("checks", "") if data["kind"] == Item.Kind.CODE else "",
             "rubric": data.get("rubric_other", []) + rubric if data["kind"] == Item.Kind.THEORY else [],
             "config": config,
@@ -143,7 +210,33 @@ class ItemForm(forms.Form):
             "rubric_other": _yaml_dump([e for e in fields.get("rubric", []) if "id" not in e]),
             "queue": config.get("queue", "grading"),
             **{k: limits.get(k) for k in LIMIT_KEYS},
+            "answer": "" if config.get("answer") is None else str(config["answer"]),
+            "tolerance": config.get("tolerance"),
+            "mistakes": _yaml_dump(config.get("mistakes")),
+            "variants": _yaml_dump(config.get("variants")),
+            "options": _yaml_dump(config.get("options")),
+            "correct": "" if config.get("correct") is None else str(config["correct"]),
         }
+
+
+def _kept(previous: Any, text: str) -> Any:
+    """The text typed, unless it is how the previous value is shown (``correct: 1`` in YAML is a
+    number): an unedited item keeps its value's type, hence its content hash."""
+    return previous if previous is not None and str(previous) == text else text
+
+
+def _plain_number(value: Decimal | None) -> int | float | None:
+    # Whole numbers stay integers, as in the YAML files.
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def _set_or_pop(config: dict[str, Any], key: str, value: Any) -> None:
+    if value in (None, [], {}):
+        config.pop(key, None)
+    else:
+        config[key] = value
 
 
 def _yaml_field(text: str, *, default: Any) -> Any:

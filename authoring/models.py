@@ -118,6 +118,8 @@ class TrialAnswer(models.Model):
     content_hash = models.CharField(max_length=64)
     fields = models.JSONField(default=dict)
     text = models.TextField()
+    # The variant parameters the teacher chose in the preview; {} for an item without variants.
+    variant = models.JSONField(default=dict, blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     result = models.JSONField(null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from django.http import Http404
 
@@ -13,7 +14,7 @@ from accounts.models import User
 from authoring.models import ItemDraft, TrialAnswer, ValidationRun
 from exercises.content import course_to_files
 from exercises.models import Assessment, Course, Item, Submission
-from exercises.selectors import courses_taught
+from exercises.selectors import choice_options, courses_taught
 
 
 @dataclass
@@ -95,3 +96,29 @@ def trial_of(*, draft: ItemDraft, pk: str | None) -> TrialAnswer | None:
     if not pk or not str(pk).isdigit():
         return None
     return TrialAnswer.objects.filter(draft=draft, pk=int(pk)).first()
+
+
+def preview_of(*, draft: ItemDraft, variant: dict[str, Any]) -> dict[str, Any]:
+    """What the preview shows a student of this variant: the prompts with its values filled in,
+    the choice options in the active language, and each variant parameter with its values."""
+    from django.utils.translation import get_language
+
+    from grader import variants
+
+    config = draft.fields.get("config") or {}
+    spec = config.get("variants") or {}
+    return {
+        "variant": variant,
+        "variant_choices": [
+            {"name": name, "values": [str(v) for v in values], "chosen": str(variant.get(name, ""))}
+            for name, values in sorted(spec.items())
+            if isinstance(values, list)
+        ]
+        if isinstance(spec, dict)
+        else [],
+        "prompt_sv": variants.render(draft.fields.get("prompt_sv", ""), variant),
+        "prompt_en": variants.render(draft.fields.get("prompt_en", ""), variant),
+        "choices": choice_options(config=config, english=(get_language() or "sv").startswith("en"))
+        if draft.kind == "choice"
+        else [],
+    }

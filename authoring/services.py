@@ -7,6 +7,7 @@ loader uses, so a version made in the browser and one loaded from git are the sa
 from __future__ import annotations
 
 import logging
+import math
 import socket
 import tempfile
 import zipfile
@@ -179,11 +180,11 @@ def _problem(sv: str, en: str) -> dict[str, str]:
     return {"sv": sv, "en": en}
 
 
-def _grade(spec: Any, text: str) -> dict[str, Any]:
+def _grade(spec: Any, text: str, variant: dict[str, Any] | None = None) -> dict[str, Any]:
     from grader.harness import grade
 
     try:
-        return grade(spec, text).as_dict()
+        return grade(spec, text, variant or None).as_dict()
     except Exception as exc:  # teacher code (checks.py) that does not load or raises while grading
         logger.info("validation: checks raised %s", exc, exc_info=True)
         return {
@@ -214,6 +215,8 @@ def validation_run_execute(*, run_id: int, worker: str = "") -> ValidationRun | 
     run = ValidationRun.objects.select_related("draft").get(pk=run_id)
     fields, draft = run.fields, run.draft
     spec = item_spec_from_fields(slug=draft.slug, kind=draft.kind, fields=fields)
+    if draft.kind in QUICK_KINDS:
+        return _quick_run_finish(run=run, spec=spec)
     problems: list[dict[str, str]] = []
     if not fields.get("solution", "").strip():
         problems.append(
@@ -271,9 +274,176 @@ def validation_run_execute(*, run_id: int, worker: str = "") -> ValidationRun | 
     return run
 
 
-def trial_request(*, user: User, draft: ItemDraft, text: str) -> TrialAnswer:
-    """Grade an answer against the draft on the workers, as a student would see it (preview)."""
+QUICK_KINDS = ("numeric", "choice")
+# Every combination of variant values is evaluated: a bound keeps a validation short.
+MAX_VARIANT_COMBINATIONS = 10_000
+
+
+def _quick_run_finish(*, run: ValidationRun, spec: Any) -> ValidationRun:
+    """A numeric or choice item has no code to run: its answer is checked for every variant and
+    the right answer is graded through the harness like a student's (grader.quick)."""
+    try:
+        problems, solution = quick_item_problems(spec=spec, prompts=[run.fields["prompt_sv"], run.fields["prompt_en"]])
+        run.status = ValidationRun.Status.FAILED if problems else ValidationRun.Status.PASSED
+    except Exception as exc:  # content shaped in a way no check foresaw: say so rather than hang
+        logger.exception("validation run %s of a %s item failed", run.pk, spec.kind)
+        problems, solution = [_problem(f"Valideringen misslyckades: {exc}", f"The validation failed: {exc}")], None
+        run.status = ValidationRun.Status.FAILED
+    run.solution_result, run.starter_result, run.problems = solution, None, problems
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "solution_result", "starter_result", "problems", "finished_at"])
+    return run
+
+
+def quick_item_problems(*, spec: Any, prompts: list[str]) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
+    """What is wrong with a numeric or choice item, one message each (sv, en), and the grading of
+    its right answer (the first variant's) as the validation page shows it.
+
+    1. Variants: a mapping of names to non-empty lists (numbers, for a numeric item); every
+       ``{{ name }}`` in the prompts must be one of them.
+    2. Numeric: the answer, and every typical mistake, must evaluate for every variant; the
+       answer written as a number must earn full marks for each variant.
+    3. Choice: options with unique ids and a Swedish text; ``correct`` is exactly one of them;
+       it earns full marks and every other option earns none.
+    """
+    from grader import quick, variants
+
+    problems: list[dict[str, str]] = []
+    spec_variants = spec.variants or {}
+    if not isinstance(spec_variants, dict) or not all(isinstance(v, list) and v for v in spec_variants.values()):
+        problems.append(
+            _problem(
+                "Varianterna ska vara en mappning från namn till en lista av värden.",
+                "The variants must map names to lists of values.",
+            )
+        )
+        return problems, None
+    used = {name for prompt in prompts for name in variants.PLACEHOLDER.findall(prompt or "")}
+    for name in sorted(used - set(spec_variants)):
+        problems.append(
+            _problem(
+                f"Texten använder {{{{ {name} }}}}, men det finns ingen sådan variantparameter.",
+                f"The prompt uses {{{{ {name} }}}}, but there is no such variant parameter.",
+            )
+        )
+    count = math.prod(len(values) for values in spec_variants.values())
+    if count > MAX_VARIANT_COMBINATIONS:
+        problems.append(
+            _problem(
+                f"Varianterna ger {count} kombinationer; högst {MAX_VARIANT_COMBINATIONS} går att kontrollera.",
+                f"The variants make {count} combinations; at most {MAX_VARIANT_COMBINATIONS} can be checked.",
+            )
+        )
+        return problems, None
+    combinations = variants.every(spec_variants) or [{}]
+    config = spec.answer
+    if spec.kind == "numeric":
+        bad_values = [
+            f"{n}={v!r}"
+            for n, values in spec_variants.items()
+            for v in values
+            if isinstance(v, bool) or not isinstance(v, (int, float))
+        ]
+        if bad_values:
+            problems.append(
+                _problem(
+                    f"Variantvärden i en talfråga måste vara tal: {', '.join(bad_values)}.",
+                    f"Variant values of a numeric item must be numbers: {', '.join(bad_values)}.",
+                )
+            )
+            return problems, None
+        try:
+            tolerance = float(config.get("tolerance", 0))
+        except (TypeError, ValueError):
+            tolerance = -1.0
+        if not tolerance >= 0:
+            problems.append(_problem("Toleransen måste vara ett tal ≥ 0.", "The tolerance must be a number ≥ 0."))
+            return problems, None
+        expressions = [("svaret", "the answer", config.get("answer"))]
+        for i, mistake in enumerate(config.get("mistakes") or [], start=1):
+            if not isinstance(mistake, dict) or not {"answer", "sv", "en"} <= set(mistake):
+                problems.append(
+                    _problem(
+                        f"Typiskt fel nr {i} behöver answer, sv och en.",
+                        f"Typical mistake no. {i} needs answer, sv and en.",
+                    )
+                )
+                continue
+            expressions.append((f"typiskt fel nr {i}", f"typical mistake no. {i}", mistake["answer"]))
+        for name_sv, name_en, expression in expressions:
+            for variant in combinations:
+                try:
+                    quick.evaluate(str(expression), variant)
+                except (ValueError, SyntaxError, ArithmeticError, TypeError) as exc:
+                    shown = ", ".join(f"{k}={v}" for k, v in variant.items()) or "-"
+                    problems.append(
+                        _problem(
+                            f"Uttrycket för {name_sv} ({expression}) går inte att räkna ut för varianten {shown}: {exc}",
+                            f"The expression of {name_en} ({expression}) cannot be evaluated for the variant {shown}: {exc}",
+                        )
+                    )
+                    break
+        if problems:
+            return problems, None
+        results = [(v, _grade(spec, repr(quick.evaluate(str(config["answer"]), v)), v)) for v in combinations]
+    else:
+        options = config.get("options") or []
+        ids = [str(o.get("id", "")) if isinstance(o, dict) else "" for o in options]
+        if len(options) < 2:
+            problems.append(
+                _problem("En flervalsfråga behöver minst två alternativ.", "A choice item needs at least two options.")
+            )
+        if any(not i for i in ids) or any(not (isinstance(o, dict) and o.get("sv")) for o in options):
+            problems.append(
+                _problem(
+                    "Varje alternativ behöver ett id och en svensk text (sv).",
+                    "Every option needs an id and a Swedish text (sv).",
+                )
+            )
+        duplicates = sorted({i for i in ids if i and ids.count(i) > 1})
+        if duplicates:
+            problems.append(
+                _problem(
+                    f"Flera alternativ har samma id: {', '.join(duplicates)}.",
+                    f"Several options have the same id: {', '.join(duplicates)}.",
+                )
+            )
+        correct = str(config.get("correct", ""))
+        if correct not in ids:
+            problems.append(
+                _problem(
+                    f"Rätt alternativ ”{correct}” finns inte bland alternativen ({', '.join(ids)}).",
+                    f"The correct option “{correct}” is not among the options ({', '.join(ids)}).",
+                )
+            )
+        if problems:
+            return problems, None
+        results = [({}, _grade(spec, correct))]
+        for other in ids:
+            wrong = _grade(spec, other) if other != correct else None
+            if wrong and wrong["score"] > 0:
+                problems.append(
+                    _problem(
+                        f"Alternativ {other} ger poäng fast det är fel.", f"Option {other} earns points though wrong."
+                    )
+                )
+    for variant, result in results:
+        if result["status"] != "graded" or result["score"] < result["max_score"]:
+            shown = ", ".join(f"{k}={v}" for k, v in variant.items())
+            problems.append(
+                _problem(
+                    f"Det rätta svaret fick {result['score']:g} av {result['max_score']:g} poäng {shown}.".strip(),
+                    f"The right answer earned {result['score']:g} of {result['max_score']:g} points {shown}.".strip(),
+                )
+            )
+    return problems, results[0][1]
+
+
+def trial_request(*, user: User, draft: ItemDraft, text: str, variant: dict[str, Any] | None = None) -> TrialAnswer:
+    """Grade an answer against the draft on the workers, as a student would see it (preview),
+    with the variant the teacher chose (the first values if none)."""
     _require_teacher(user=user, course=draft.course)
+    variant = preview_variant(draft=draft, chosen=variant or {})
     if not text.strip():
         raise ValidationError(_("Svaret är tomt."))
     if len(text.encode("utf-8")) > settings.QUIZ_MAX_CODE_BYTES:
@@ -282,10 +452,35 @@ def trial_request(*, user: User, draft: ItemDraft, text: str) -> TrialAnswer:
         )
     with transaction.atomic():
         trial = TrialAnswer.objects.create(
-            draft=draft, content_hash=draft.content_hash, fields=draft.fields, text=text, requested_by=user
+            draft=draft,
+            content_hash=draft.content_hash,
+            fields=draft.fields,
+            text=text,
+            variant=variant,
+            requested_by=user,
         )
         transaction.on_commit(lambda: trial_enqueue(trial=trial))
     return trial
+
+
+def preview_variant(*, draft: ItemDraft, chosen: dict[str, Any]) -> dict[str, Any]:
+    """The variant a teacher picked in the preview (values as the form sends them, text), checked
+    against the draft's parameters; {} for an item without variants."""
+    from grader import variants
+
+    spec = (draft.fields.get("config") or {}).get("variants") or {}
+    if not isinstance(spec, dict) or not spec:
+        return {}
+    by_text = {name: {str(v): v for v in values} for name, values in spec.items() if isinstance(values, list)}
+    picked = {}
+    for name, value in chosen.items():
+        if name not in by_text or str(value) not in by_text[name]:
+            raise ValidationError(_("Ogiltig variant: %(name)s=%(value)s") % {"name": name, "value": value})
+        picked[name] = by_text[name][str(value)]
+    try:
+        return variants.validate(spec, picked)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 def trial_enqueue(*, trial: TrialAnswer) -> bool:
@@ -312,7 +507,7 @@ def trial_execute(*, trial_id: int, worker: str = "") -> TrialAnswer | None:
         return None
     trial = TrialAnswer.objects.select_related("draft").get(pk=trial_id)
     spec = item_spec_from_fields(slug=trial.draft.slug, kind=trial.draft.kind, fields=trial.fields)
-    trial.result = _grade(spec, trial.text)
+    trial.result = _grade(spec, trial.text, trial.variant)
     trial.status = TrialAnswer.Status.ERROR if trial.result["status"] == "error" else TrialAnswer.Status.DONE
     trial.finished_at = timezone.now()
     trial.save(update_fields=["result", "status", "finished_at"])

@@ -209,20 +209,41 @@ def draft_validation(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @teacher_required
 def draft_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    """The draft as a student sees it; an answer tried here is graded against the draft."""
+    """The draft as a student sees it, with a chosen variant; an answer tried here is graded
+    against the draft (and that variant)."""
     draft = selectors.draft_taught_get(user=request.user, pk=pk)
     trial = selectors.trial_of(draft=draft, pk=request.GET.get("trial"))
     text = trial.text if trial else draft.fields.get("starter", "")
+    source = request.POST if request.method == "POST" else request.GET
+    chosen = {k.removeprefix("variant-"): v for k, v in source.items() if k.startswith("variant-")}
+    if not chosen and trial:
+        chosen = trial.variant
+    try:
+        variant = services.preview_variant(draft=draft, chosen=chosen)
+        bad_variant = False
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+        variant, bad_variant = services.preview_variant(draft=draft, chosen={}), True
+    # An answer for a variant the item does not have is not graded under another one.
     if request.method == "POST":
         text = request.POST.get("text", "").replace("\r\n", "\n")
+    if request.method == "POST" and not bad_variant:
         try:
-            trial = services.trial_request(user=request.user, draft=draft, text=text)
+            trial = services.trial_request(user=request.user, draft=draft, text=text, variant=variant)
         except ValidationError as exc:
             messages.error(request, _errors(exc))
         else:
             return redirect(f"{reverse('authoring:preview', kwargs={'pk': draft.pk})}?trial={trial.pk}")
     return render(
-        request, "authoring/preview.html", {"draft": draft, "fields": draft.fields, "trial": trial, "text": text}
+        request,
+        "authoring/preview.html",
+        {
+            "draft": draft,
+            "fields": draft.fields,
+            "trial": trial,
+            "text": text,
+            **selectors.preview_of(draft=draft, variant=variant),
+        },
     )
 
 

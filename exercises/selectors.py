@@ -201,9 +201,13 @@ def item_choices(*, version: Any) -> list[dict[str, str]]:
 
     if version is None or version.item.kind != "choice":
         return []
-    english = (get_language() or "sv").startswith("en")
+    return choice_options(config=version.config, english=(get_language() or "sv").startswith("en"))
+
+
+def choice_options(*, config: dict[str, Any], english: bool) -> list[dict[str, str]]:
+    """A choice item's options (id and label) from its config, also a draft's (authoring preview)."""
     return [
         {"id": str(o["id"]), "label": str(o.get("en") if english and o.get("en") else o.get("sv", ""))}
-        for o in version.config.get("options", [])
+        for o in config.get("options", []) or []
         if isinstance(o, dict) and "id" in o
     ]

@@ -208,3 +208,42 @@ def test_an_answer_tried_in_the_preview_is_graded_against_the_draft_and_is_no_su
     assert not Submission.objects.exists()
     assert teacher.post(f"/authoring/drafts/{draft.pk}/preview/", {"text": "  "}, follow=True).status_code == 200
     assert TrialAnswer.objects.count() == 1  # an empty answer is refused, with a message
+
+
+def test_numeric_and_choice_drafts_are_validated_and_tried_on_the_worker(teacher, users):
+    """The same queue and worker as coding exercises: a numeric draft whose answer does not
+    evaluate for a variant fails with the reason, a fixed one passes and is published, and an
+    answer tried in the preview for a chosen variant is graded with that variant."""
+    from authoring.models import TrialAnswer
+    from authoring.services import draft_update
+    from exercises.models import Item
+
+    draft = new_draft(users, "numeric-on-worker", source="dense-params-numeric")
+    fields = {**draft.fields, "config": {**draft.fields["config"], "answer": "units / (inputs - 8)"}}
+    draft_update(user=users["teacher"], draft=draft, assessment=draft.assessment, order=draft.order, fields=fields)
+    run = validate(teacher, draft)
+    assert run.status == "failed" and run.worker.startswith("test@")
+    assert any("inputs=8" in p["en"] and "division by zero" in p["en"] for p in run.problems), run.problems
+    fields["config"]["answer"] = "inputs * units + units"
+    draft_update(user=users["teacher"], draft=draft, assessment=draft.assessment, order=draft.order, fields=fields)
+    assert validate(teacher, draft).status == "passed"
+    assert teacher.post(f"/authoring/drafts/{draft.pk}/publish/").status_code == 302
+    assert Item.objects.get(slug="numeric-on-worker").current_version.config["answer"] == "inputs * units + units"
+
+    url = f"/authoring/drafts/{draft.pk}/preview/"
+    teacher.post(url, {"text": "336", "variant-inputs": "20", "variant-units": "16"})
+    trial = TrialAnswer.objects.get(draft=draft)
+    deadline = time.monotonic() + 60
+    while TrialAnswer.objects.get(pk=trial.pk).is_pending and time.monotonic() < deadline:
+        time.sleep(0.2)
+    trial.refresh_from_db()
+    assert trial.status == "done" and trial.result["score"] == 1.0, trial.result
+    assert trial.result["feedback"]["variant"] == {"inputs": 20, "units": 16}
+
+    choice = new_draft(users, "choice-on-worker", source="dropout-choice")
+    fields = {**choice.fields, "config": {**choice.fields["config"], "correct": "z"}}
+    draft_update(user=users["teacher"], draft=choice, assessment=choice.assessment, order=choice.order, fields=fields)
+    run = validate(teacher, choice)
+    assert run.status == "failed" and any("“z” is not among the options (a, b, c)" in p["en"] for p in run.problems)
+    page = teacher.get(f"/authoring/drafts/{choice.pk}/validation/").content.decode()
+    assert "Rätt alternativ ”z” finns inte bland alternativen (a, b, c)." in page

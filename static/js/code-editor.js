@@ -16,12 +16,12 @@
   document.querySelectorAll("textarea[data-code]").forEach(function (textarea) {
     window.quizEditors[textarea.name] = makeEditor(textarea, textarea.hasAttribute("readonly"));
   });
-  // Theory questions have a rubric and no checks; coding exercises the other way round.
+  // Each kind shows its own fieldsets (data-kind-only lists the kinds, space-separated).
   var kind = document.getElementById("id_kind");
   function showKind() {
     var value = kind ? kind.value : document.body.dataset.kind;
     document.querySelectorAll("[data-kind-only]").forEach(function (el) {
-      el.hidden = value && el.dataset.kindOnly !== value;
+      el.hidden = value && el.dataset.kindOnly.split(" ").indexOf(value) < 0;
     });
     Object.keys(window.quizEditors).forEach(function (k) { window.quizEditors[k].refresh(); });
   }
