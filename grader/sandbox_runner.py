@@ -309,15 +309,25 @@ def _fit(model, X, y, cut, spec):
     return {str(k): [_jsonable(float(v)) for v in vs] for k, vs in history.history.items()}
 
 
-def _inference_accuracy(model, X, y):
-    """Accuracy with dropout off (inference mode), measured here rather than taken from the
-    student's metrics: a fit's training accuracy is measured with dropout on, which would make
-    any dropout model look less overfitted than it is."""
+def _inference_scores(model, X, y):
+    """Accuracy and cross-entropy with dropout off (inference mode), measured here rather than
+    taken from the student's metrics: a fit's training numbers are measured with dropout on and
+    the L2 penalty added, which would make any regularized model look less overfitted than it is."""
     import numpy as np
 
-    p = np.asarray(model(X, training=False))
-    predicted = np.argmax(p, axis=-1) if p.ndim == 2 and p.shape[1] > 1 else (p.reshape(len(X), -1)[:, 0] > 0.5)
-    return _jsonable(float(np.mean(predicted.astype("int64") == y.astype("int64"))))
+    p = np.asarray(model(X, training=False), dtype="float64")
+    y = y.astype("int64")
+    if p.ndim == 2 and p.shape[1] > 1:
+        predicted = np.argmax(p, axis=-1)
+        likelihood = p[np.arange(len(y)), y]
+    else:
+        p = p.reshape(len(X), -1)[:, 0]
+        predicted = (p > 0.5).astype("int64")
+        likelihood = np.where(y == 1, p, 1.0 - p)
+    return {
+        "accuracy": _jsonable(float(np.mean(predicted == y))),
+        "loss": _jsonable(float(np.mean(-np.log(np.clip(likelihood, 1e-7, 1.0))))),
+    }
 
 
 def _dense_baseline(params, input_shape, recipe):
@@ -394,8 +404,8 @@ def learns(namespace, spec):
     if spec.get("inference_accuracy"):
         try:
             result["inference"] = {
-                "train": _inference_accuracy(model, X[:cut], y[:cut]),
-                "val": _inference_accuracy(model, X[cut:], y[cut:]),
+                "train": _inference_scores(model, X[:cut], y[:cut]),
+                "val": _inference_scores(model, X[cut:], y[cut:]),
             }
         except BaseException as exc:
             result["inference_error"] = _error(exc)
@@ -405,15 +415,16 @@ def learns(namespace, spec):
         keras.utils.set_random_seed(seed)
         try:
             if recipe.get("kind") == "dense":
-                baseline = _dense_baseline(description["params"] or 0, X.shape[1:], recipe)
+                # Counted after the fit: a model built only when first called has no count before.
+                baseline = _dense_baseline(model.count_params(), X.shape[1:], recipe)
             else:
                 baseline = _unregularized_baseline(model, recipe)
             entry = {"kind": str(recipe.get("kind")), "params": int(baseline.count_params())}
             entry["history"] = _fit(baseline, X, y, cut, spec)
             if spec.get("inference_accuracy"):
                 entry["inference"] = {
-                    "train": _inference_accuracy(baseline, X[:cut], y[:cut]),
-                    "val": _inference_accuracy(baseline, X[cut:], y[cut:]),
+                    "train": _inference_scores(baseline, X[:cut], y[:cut]),
+                    "val": _inference_scores(baseline, X[cut:], y[cut:]),
                 }
             result["baseline"] = entry
         except BaseException as exc:
