@@ -297,9 +297,87 @@ def save_load_roundtrip(namespace, spec):
     return {"roundtrip": result}
 
 
+def _fit(model, X, y, cut, spec):
+    history = model.fit(
+        X[:cut],
+        y[:cut],
+        validation_data=(X[cut:], y[cut:]),
+        epochs=int(spec.get("epochs", 3)),
+        batch_size=int(spec.get("batch_size", 16)),
+        verbose=0,
+    )
+    return {str(k): [_jsonable(float(v)) for v in vs] for k, vs in history.history.items()}
+
+
+def _inference_scores(model, X, y):
+    """Accuracy and cross-entropy with dropout off (inference mode), measured here rather than
+    taken from the student's metrics: a fit's training numbers are measured with dropout on and
+    the L2 penalty added, which would make any regularized model look less overfitted than it is."""
+    import numpy as np
+
+    p = np.asarray(model(X, training=False), dtype="float64")
+    y = y.astype("int64")
+    if p.ndim == 2 and p.shape[1] > 1:
+        predicted = np.argmax(p, axis=-1)
+        likelihood = p[np.arange(len(y)), y]
+    else:
+        p = p.reshape(len(X), -1)[:, 0]
+        predicted = (p > 0.5).astype("int64")
+        likelihood = np.where(y == 1, p, 1.0 - p)
+    return {
+        "accuracy": _jsonable(float(np.mean(predicted == y))),
+        "loss": _jsonable(float(np.mean(-np.log(np.clip(likelihood, 1e-7, 1.0))))),
+    }
+
+
+def _dense_baseline(params, input_shape, recipe):
+    """A dense net (Flatten, one hidden ReLU layer, the same output) with about ``params``
+    parameters: h * (inputs + 1 + outputs) + outputs = params, solved for the hidden units h."""
+    import keras
+
+    outputs = int(recipe.get("outputs", 1))
+    inputs = 1
+    for d in input_shape:
+        inputs *= int(d)
+    units = min(max(1, round((int(params) - outputs) / (inputs + 1 + outputs))), int(recipe.get("max_units", 1024)))
+    model = keras.Sequential(
+        [
+            keras.Input(shape=tuple(input_shape)),
+            keras.layers.Flatten(),
+            keras.layers.Dense(units, activation="relu"),
+            keras.layers.Dense(outputs, activation=str(recipe.get("activation", "softmax"))),
+        ]
+    )
+    model.compile(optimizer="adam", loss=str(recipe.get("loss")), metrics=["accuracy"])
+    return model
+
+
+def _unregularized_baseline(model, recipe):
+    """The student's own architecture with every regularizer removed and every dropout rate set
+    to 0, freshly initialised and compiled like theirs (or as the recipe says if that fails)."""
+    import keras
+
+    def strip(layer):
+        config = layer.get_config()
+        for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
+            if key in config:
+                config[key] = None
+        if _isinstance(layer, keras.layers.Dropout):
+            config["rate"] = 0.0
+        return _type(layer).from_config(config)
+
+    baseline = keras.models.clone_model(model, clone_function=strip)
+    try:
+        baseline.compile_from_config(model.get_compile_config())
+    except Exception:
+        baseline.compile(optimizer="adam", loss=str(recipe.get("loss")), metrics=["accuracy"])
+    return baseline
+
+
 def learns(namespace, spec):
     """Build the student's model, describe it, train it briefly on generated data, report how
-    well it learned and how long it took."""
+    well it learned and how long it took; with ``baseline`` in the spec, train a baseline the
+    same way (same data, epochs and seed) and report it next to the student's."""
     fn = namespace.get(str(spec.get("function", "")))
     if not callable(fn):
         return {
@@ -308,7 +386,8 @@ def learns(namespace, spec):
     import keras
 
     # Seeded so that a model that learns does so on every run; the student's own seed wins.
-    keras.utils.set_random_seed(int(spec.get("seed", 0)))
+    seed = int(spec.get("seed", 0))
+    keras.utils.set_random_seed(seed)
     model = fn(*spec.get("args", []))
     description = describe_model(model)
     if "error" in description:
@@ -317,22 +396,40 @@ def learns(namespace, spec):
     cut = int(len(X) * 0.75)
     started = _monotonic()
     try:
-        history = model.fit(
-            X[:cut],
-            y[:cut],
-            validation_data=(X[cut:], y[cut:]),
-            epochs=int(spec.get("epochs", 3)),
-            batch_size=16,
-            verbose=0,
-        )
+        history = _fit(model, X, y, cut, spec)
     except BaseException as exc:
         # The description still tells the student what is wrong with the model itself.
         return {"model": description, "fit_error": _error(exc)}
-    return {
-        "model": description,
-        "history": {str(k): [_jsonable(float(v)) for v in vs] for k, vs in history.history.items()},
-        "train_seconds": round(_monotonic() - started, 3),
-    }
+    result = {"model": description, "history": history, "train_seconds": round(_monotonic() - started, 3)}
+    if spec.get("inference_accuracy"):
+        try:
+            result["inference"] = {
+                "train": _inference_scores(model, X[:cut], y[:cut]),
+                "val": _inference_scores(model, X[cut:], y[cut:]),
+            }
+        except BaseException as exc:
+            result["inference_error"] = _error(exc)
+    recipe = spec.get("baseline")
+    if recipe:
+        # Reseeded so the baseline starts the same whatever the student's code drew before.
+        keras.utils.set_random_seed(seed)
+        try:
+            if recipe.get("kind") == "dense":
+                # Counted after the fit: a model built only when first called has no count before.
+                baseline = _dense_baseline(model.count_params(), X.shape[1:], recipe)
+            else:
+                baseline = _unregularized_baseline(model, recipe)
+            entry = {"kind": str(recipe.get("kind")), "params": int(baseline.count_params())}
+            entry["history"] = _fit(baseline, X, y, cut, spec)
+            if spec.get("inference_accuracy"):
+                entry["inference"] = {
+                    "train": _inference_scores(baseline, X[:cut], y[:cut]),
+                    "val": _inference_scores(baseline, X[cut:], y[cut:]),
+                }
+            result["baseline"] = entry
+        except BaseException as exc:
+            result["baseline"] = {"error": _error(exc)}
+    return result
 
 
 def dropout_behaviour(model):

@@ -1,7 +1,9 @@
 """Hidden checks for cnn-images (trusted side only).
 
 The architecture is compared layer by layer (aligned, see ``align_layers``); then the sandbox
-trains the model briefly on generated pattern images and reports its validation accuracy.
+trains the model briefly on generated pattern images and reports its validation accuracy, next to
+that of a dense net with about as many parameters trained on the same images, epochs and seed:
+the CNN must beat it (the point of questions 9-10).
 """
 
 from grader.checks import CallResult, Check, Layer, model_checks, msg
@@ -21,8 +23,41 @@ EPOCHS = 4
 PROBE = {
     "preload": ["keras"],
     "calls": [{"id": "cnn", "kind": "learns", "function": "build_cnn", "epochs": EPOCHS,
-               "seed": 2, "data": {"kind": "patterns", "n": 800, "seed": 11}}],
+               "seed": 2, "data": {"kind": "patterns", "n": 800, "seed": 11},
+               "baseline": {"kind": "dense", "outputs": 10, "activation": "softmax",
+                            "loss": "sparse_categorical_crossentropy"}}],
 }
+
+
+def _last_accuracy(history):
+    if not isinstance(history, dict):
+        return None
+    values = history.get("val_accuracy") or history.get("val_acc") or []
+    last = values[-1] if isinstance(values, list) and values else None
+    return float(last) if isinstance(last, (int, float)) and not isinstance(last, bool) and 0 <= last <= 1 else None
+
+
+def beats_dense_check(result, cnn_accuracy):
+    """The student's CNN against the dense baseline the sandbox trained next to it."""
+    baseline = result.data.get("baseline")
+    baseline = baseline if isinstance(baseline, dict) else {}
+    dense = _last_accuracy(baseline.get("history"))
+    params = baseline.get("params")
+    params = params if isinstance(params, int) and not isinstance(params, bool) else None
+    if cnn_accuracy is None or dense is None or params is None:
+        return Check("beats-dense", False, msg(
+            sv="Jämförelsen med ett tätt nätverk av samma storlek gick inte att göra (saknar accuracy eller gick inte att träna).",
+            en="The comparison with a dense network of the same size could not be made (no accuracy, or it could not be trained)."),
+            weight=2)
+    if cnn_accuracy > dense:
+        return Check("beats-dense", True, msg(
+            sv=f"CNN:et slår ett tätt nätverk med lika många parametrar ({params}): {cnn_accuracy:.0%} mot {dense:.0%} rätt på valideringsbilderna.",
+            en=f"The CNN beats a dense network with as many parameters ({params}): {cnn_accuracy:.0%} against {dense:.0%} of the validation images right."),
+            weight=2)
+    return Check("beats-dense", False, msg(
+        sv=f"CNN:et slår inte ett tätt nätverk med lika många parametrar ({params}): {cnn_accuracy:.0%} mot {dense:.0%} rätt på valideringsbilderna. Faltningar med delade 3 × 3-filter borde hitta mönstret var det än ligger.",
+        en=f"The CNN does not beat a dense network with as many parameters ({params}): {cnn_accuracy:.0%} against {dense:.0%} of the validation images right. Convolutions with shared 3 × 3 filters should find the pattern wherever it is."),
+        weight=2)
 
 
 def grade(report):
@@ -49,4 +84,5 @@ def grade(report):
         sv=f"Efter {EPOCHS} epoker klassificerar modellen bara {last:.0%} av valideringsbilderna rätt (minst {MIN_ACCURACY:.0%} krävs)." if last is not None else "Modellens träffsäkerhet mättes inte: lägg till metrics=[\"accuracy\"].",
         en=f"After {EPOCHS} epochs the model classifies only {last:.0%} of the validation images correctly (at least {MIN_ACCURACY:.0%} is needed)." if last is not None else "The model's accuracy was not measured: add metrics=[\"accuracy\"]."),
         weight=2))
+    checks.append(beats_dense_check(result, _last_accuracy(history)))
     return checks

@@ -1,0 +1,14 @@
+# mistake: did not return a Keras model: ValueError
+import keras
+from keras import layers
+
+
+def build_model(n_cols):
+    model = keras.Sequential([
+        keras.Input(shape=(n_cols,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dropout(30),
+        layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model

@@ -1,0 +1,14 @@
+# mistake: is in the wrong place
+import keras
+from keras import layers
+
+
+def build_model(n_cols):
+    model = keras.Sequential([
+        keras.Input(shape=(n_cols,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(1, activation="sigmoid"),
+        layers.Dropout(0.3),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model

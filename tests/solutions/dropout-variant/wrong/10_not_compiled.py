@@ -1,0 +1,13 @@
+# mistake: The model is not compiled
+import keras
+from keras import layers
+
+
+def build_model(n_cols):
+    model = keras.Sequential([
+        keras.Input(shape=(n_cols,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dropout(0.3),
+        layers.Dense(1, activation="sigmoid"),
+    ])
+    return model

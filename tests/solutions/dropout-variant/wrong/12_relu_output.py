@@ -1,0 +1,14 @@
+# mistake: has activation relu; the task asks for sigmoid
+import keras
+from keras import layers
+
+
+def build_model(n_cols):
+    model = keras.Sequential([
+        keras.Input(shape=(n_cols,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dropout(0.3),
+        layers.Dense(1, activation="relu"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model

