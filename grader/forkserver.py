@@ -50,7 +50,16 @@ CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
-MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REC, MS_PRIVATE = 2, 4, 8, 0x4000, 1 << 18
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
+    1,
+    2,
+    4,
+    8,
+    32,
+    4096,
+    0x4000,
+    1 << 18,
+)
 PR_SET_PDEATHSIG, PR_SET_NO_NEW_PRIVS = 1, 38
 CONTROL_FD = 3
 # Inside the job's own mount namespace: fresh, private, size-limited (not the host's /tmp).
@@ -226,7 +235,7 @@ def _job(sock, config):
     size = int(limits.get("tmpfs_mb", config.get("tmpfs_mb", 64)))
     if size != int(config.get("tmpfs_mb", 64)):
         for target in TMPFS_TARGETS[:2]:
-            _mount(None, target, None, 32 | MS_NOSUID | MS_NODEV, f"size={size}m,mode=1777")  # MS_REMOUNT
+            _mount(None, target, None, MS_REMOUNT | MS_NOSUID | MS_NODEV, f"size={size}m,mode=1777")
     uid = config.get("uid")
     if uid is not None:
         os.setgroups([])
@@ -248,9 +257,20 @@ def _init(sock, config):
     _unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
     size = int(config.get("tmpfs_mb", 64))
+    # The runtime may live under one of the scratch directories (a checkout in /tmp, say): hold
+    # on to it before the fresh tmpfs covers it, then bind it back, read-only, at its own path.
+    kept = {}
+    for path in config.get("keep", []):
+        if any(path == t or path.startswith(t + "/") for t in TMPFS_TARGETS) and os.path.isdir(path):
+            kept[path] = os.open(path, os.O_PATH | os.O_DIRECTORY)
     for target in TMPFS_TARGETS:
         if os.path.isdir(target):
             _mount("tmpfs", target, "tmpfs", MS_NOSUID | MS_NODEV, f"size={size}m,mode=1777")
+    for path, fd in kept.items():
+        os.makedirs(path, mode=0o755, exist_ok=True)
+        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        _mount(None, path, None, MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NOSUID | MS_NODEV)
+        os.close(fd)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     pid = os.fork()
     if pid == 0:

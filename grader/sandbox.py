@@ -392,6 +392,8 @@ class ForkServer:
             "warm_delay": float(os.environ.get("QUIZ_SANDBOX_WARM_DELAY", "0.5")),
             "tmpfs_mb": limits.tmpfs_mb,
             "control_fd": theirs.fileno(),
+            # Bound into the sandbox; a job's fresh /tmp must not hide them (see forkserver._init).
+            "keep": sorted({sys.prefix, sys.base_prefix, str(Path(RUNNER_MOUNT).parent)}),
         }
         python = os.path.join(sys.prefix, "bin", "python")
         started = time.monotonic()
