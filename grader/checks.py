@@ -8,6 +8,7 @@ prompt states.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -429,51 +430,35 @@ def _close(a: float | None, b: float | None) -> bool:
     return a is not None and b is not None and abs(a - b) <= 1e-9 + 1e-6 * abs(b)
 
 
+# Settings compared for equality when the expected layer states them: (attribute, how to show a
+# value, Swedish phrase, English phrase).
+_EXACT_SETTINGS: tuple[tuple[str, Callable[[Any], str], str, str], ...] = (
+    ("units", str, "har {got} neuroner; uppgiften anger {want}", "has {got} units; the task asks for {want}"),
+    ("filters", str, "har {got} filter; uppgiften anger {want}", "has {got} filters; the task asks for {want}"),
+    (
+        "kernel_size",
+        _pair,
+        "har kärnstorleken {got}; uppgiften anger {want}",
+        "has kernel size {got}; the task asks for {want}",
+    ),
+    ("strides", _pair, "har steglängden {got}; uppgiften anger {want}", "has strides {got}; the task asks for {want}"),
+    ("padding", str, "har padding={got}; uppgiften anger {want}", "has padding={got}; the task asks for {want}"),
+    (
+        "pool_size",
+        _pair,
+        "har poolstorleken {got}; uppgiften anger {want}",
+        "has pool size {got}; the task asks for {want}",
+    ),
+)
+
+
 def layer_differences(actual: Layer, expected: Layer) -> list[tuple[str, str]]:
     """The settings in which ``actual`` differs from ``expected`` (same kind), as (sv, en) phrases."""
     diffs: list[tuple[str, str]] = []
-    if expected.units is not None and actual.units != expected.units:
-        diffs.append(
-            (
-                f"har {actual.units} neuroner; uppgiften anger {expected.units}",
-                f"has {actual.units} units; the task asks for {expected.units}",
-            )
-        )
-    if expected.filters is not None and actual.filters != expected.filters:
-        diffs.append(
-            (
-                f"har {actual.filters} filter; uppgiften anger {expected.filters}",
-                f"has {actual.filters} filters; the task asks for {expected.filters}",
-            )
-        )
-    if expected.kernel_size is not None and actual.kernel_size != expected.kernel_size:
-        diffs.append(
-            (
-                f"har kärnstorleken {_pair(actual.kernel_size)}; uppgiften anger {_pair(expected.kernel_size)}",
-                f"has kernel size {_pair(actual.kernel_size)}; the task asks for {_pair(expected.kernel_size)}",
-            )
-        )
-    if expected.strides is not None and actual.strides != expected.strides:
-        diffs.append(
-            (
-                f"har steglängden {_pair(actual.strides)}; uppgiften anger {_pair(expected.strides)}",
-                f"has strides {_pair(actual.strides)}; the task asks for {_pair(expected.strides)}",
-            )
-        )
-    if expected.padding is not None and actual.padding != expected.padding:
-        diffs.append(
-            (
-                f"har padding={actual.padding}; uppgiften anger {expected.padding}",
-                f"has padding={actual.padding}; the task asks for {expected.padding}",
-            )
-        )
-    if expected.pool_size is not None and actual.pool_size != expected.pool_size:
-        diffs.append(
-            (
-                f"har poolstorleken {_pair(actual.pool_size)}; uppgiften anger {_pair(expected.pool_size)}",
-                f"has pool size {_pair(actual.pool_size)}; the task asks for {_pair(expected.pool_size)}",
-            )
-        )
+    for attr, show, sv, en in _EXACT_SETTINGS:
+        want, got = getattr(expected, attr), getattr(actual, attr)
+        if want is not None and got != want:
+            diffs.append((sv.format(got=show(got), want=show(want)), en.format(got=show(got), want=show(want))))
     if expected.kind in ("Dense", "Conv2D") and actual.activation != expected.activation:
         diffs.append(
             (
