@@ -14,6 +14,8 @@ urlpatterns = [
     path("dashboard/", include("dashboard.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("accounts.urls")),
+    path("", include("onboarding.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("authoring/", include("authoring.urls")),
     path("api/v1/", include("exercises.api.urls")),
