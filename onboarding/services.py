@@ -147,7 +147,11 @@ def roster_preview_create(
         status=RosterImport.Status.PREVIEW, created_at__lt=timezone.now() - timedelta(days=1)
     ).delete()
     return RosterImport.objects.create(
-        course=course, created_by=by, source=source[:200] or "pasted", language=language, rows=[r.as_dict() for r in rows]
+        course=course,
+        created_by=by,
+        source=source[:200] or "pasted",
+        language=language,
+        rows=[r.as_dict() for r in rows],
     )
 
 

@@ -6,46 +6,88 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('exercises', '0004_merge_20261127_1542'),
+        ("exercises", "0004_merge_20261127_1542"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='RosterImport',
+            name="RosterImport",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('source', models.CharField(blank=True, help_text="File name, or 'pasted'", max_length=200)),
-                ('language', models.CharField(default='sv', help_text="Invitations' language unless a row says", max_length=8)),
-                ('rows', models.JSONField(default=list)),
-                ('status', models.CharField(choices=[('preview', 'Förhandsgranskning'), ('applied', 'Genomförd')], default='preview', max_length=16)),
-                ('applied_at', models.DateTimeField(blank=True, null=True)),
-                ('result', models.JSONField(blank=True, default=dict)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='roster_imports', to='exercises.course')),
-                ('created_by', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("source", models.CharField(blank=True, help_text="File name, or 'pasted'", max_length=200)),
+                (
+                    "language",
+                    models.CharField(default="sv", help_text="Invitations' language unless a row says", max_length=8),
+                ),
+                ("rows", models.JSONField(default=list)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("preview", "Förhandsgranskning"), ("applied", "Genomförd")],
+                        default="preview",
+                        max_length=16,
+                    ),
+                ),
+                ("applied_at", models.DateTimeField(blank=True, null=True)),
+                ("result", models.JSONField(blank=True, default=dict)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="roster_imports",
+                        to="exercises.course",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="+", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(default='sv', max_length=8)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('send_count', models.PositiveIntegerField(default=0)),
-                ('last_error', models.TextField(blank=True)),
-                ('accepted_at', models.DateTimeField(blank=True, null=True)),
-                ('course', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='exercises.course')),
-                ('invited_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("language", models.CharField(default="sv", max_length=8)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                ("send_count", models.PositiveIntegerField(default=0)),
+                ("last_error", models.TextField(blank=True)),
+                ("accepted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "course",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="invitations", to="exercises.course"
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="invitations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('course', 'user'), name='unique_invitation')],
+                "constraints": [models.UniqueConstraint(fields=("course", "user"), name="unique_invitation")],
             },
         ),
     ]
