@@ -68,3 +68,16 @@ def test_too_many_rows_are_refused():
 def test_usernames_made_from_addresses_are_ascii():
     assert roster.username_base("åsa.öberg@example.se", "") == "asa.oberg"
     assert roster.username_base("", "Björn Ängström") == "bjorn.angstrom"
+
+
+def test_the_example_file_of_the_readme_and_the_import_page_reads_without_errors():
+    from django.conf import settings
+
+    data = (settings.BASE_DIR / "static" / "onboarding" / "deltagare-exempel.csv").read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    rows = parse(roster.decode(data))
+    assert [(r.name, r.role, r.language, r.errors) for r in rows] == [
+        ("Åsa Öberg", "student", "sv", []),
+        ("Björn Ängström", "teacher", "", []),
+        ("Kim Lee", "student", "en", []),
+    ]
