@@ -95,9 +95,7 @@ def test_teacher_imports_a_csv_and_the_invited_student_sets_a_password_and_sees_
 
     # The teacher now sees the account as activated; the link is spent.
     teacher.reload()
-    expect(teacher.locator('tr[data-username="asa.oberg"] [data-testid="account-status"]')).to_contain_text(
-        "Aktiverat"
-    )
+    expect(teacher.locator('tr[data-username="asa.oberg"] [data-testid="account-status"]')).to_contain_text("Aktiverat")
     again = browser_context()
     again.goto(link)
     expect(again.get_by_test_id("invalid-link")).to_be_visible()
