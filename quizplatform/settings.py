@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "grader",
     "authoring",
     "dashboard",
+    "integrity",
 ]
 
 MIDDLEWARE = [
