@@ -76,7 +76,7 @@ def test_teacher_ranks_compares_and_marks_a_pair(build_network_class, live_serve
         fits(page, width)
         shoot(page, f"list-{width}")
 
-        rows.first.get_by_test_id("compare").click()
+        rows.first.get_by_role("link").first.click()
         expect(page.get_by_test_id("score")).to_have_text("1,00")
         expect(page.get_by_test_id("side-1").locator("mark").first).to_be_visible()
         expect(page.get_by_test_id("side-2").locator("mark").first).to_be_visible()
@@ -93,7 +93,7 @@ def test_teacher_ranks_compares_and_marks_a_pair(build_network_class, live_serve
         expect(rows.first).to_contain_text("Misstänkt")
 
         # The escaped student text: shown as text, never run or rendered.
-        rows.filter(has_text="Anna Berg").first.get_by_test_id("compare").click()
+        rows.filter(has_text="Anna Berg").first.get_by_role("link").first.click()
         expect(page.locator("pre.similar").first).to_contain_text("<script>alert('x')</script>")
         assert page.locator("pre.similar b").count() == 0
         shoot(page, f"escaped-{width}")
