@@ -83,3 +83,38 @@ def generated_class(item: str, students: int, seed: int = 15) -> dict[str, str]:
             text = text.replace(f"{word} =", f"{word}_{n} =").replace(f"({word})", f"({word}_{n})")
         class_[f"student{n:03d}"] = text
     return class_
+
+
+# --- Theory: the labelled answers of tests/theory_labels/ and disguised copies of three ---------
+
+THEORY_LABELS = ROOT / "tests" / "theory_labels"
+
+
+def _disguised_answer(text: str, how: str) -> str:
+    import re
+
+    if how == "reordered":  # the sentences in another order
+        return " ".join(reversed(re.split(r"(?<=[.!?])\s+", text.strip())))
+    words = []  # "edited": some words in capitals, filler words added, commas dropped
+    for i, word in enumerate(text.split()):
+        words.append(word.upper() if i % 7 == 0 else word)
+        if i % 9 == 4:
+            words.append("alltså")
+    return " ".join(words).replace(",", "")
+
+
+def theory_sample(item: str) -> dict[str, str]:
+    """The independent answers written for ``item`` (not those written for another question)
+    and ``X--reordered`` / ``X--edited`` copies of three of the longer ones."""
+    import yaml
+
+    data = yaml.safe_load((THEORY_LABELS / f"{item}.yaml").read_text())
+    answers = {f"a{i:02d}": a["text"] for i, a in enumerate(data["answers"]) if a.get("label") != "other"}
+    longer = [name for name, text in answers.items() if len(text.split()) >= 20][:3]
+    for name, how in zip(longer, ["reordered", "edited", "reordered"], strict=False):
+        answers[f"{name}--{how}"] = _disguised_answer(answers[name], how)
+    return answers
+
+
+def theory_items() -> list[str]:
+    return sorted(p.stem for p in THEORY_LABELS.glob("q*.yaml"))

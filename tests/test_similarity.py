@@ -17,7 +17,16 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from integrity.similarity import CODE, THEORY, Detector, code_tokens, rank_texts, segments
-from tests.similarity_data import generated_class, is_copy_pair, item_files, measure, sample_items, sample_texts
+from tests.similarity_data import (
+    generated_class,
+    is_copy_pair,
+    item_files,
+    measure,
+    sample_items,
+    sample_texts,
+    theory_items,
+    theory_sample,
+)
 
 ITEMS = sample_items()
 
@@ -154,6 +163,26 @@ def test_300_students_on_one_item_rank_in_seconds():
     print(f"\n300 students x build-network: {len(pairs)} pairs with a score above 0 ranked in {elapsed:.2f} s")
     assert pairs and pairs[0].score >= pairs[-1].score
     assert elapsed < 15, elapsed  # about 1.5 s alone on this machine; the bound leaves room for load
+
+
+def test_theory_copies_rank_above_independent_answers_of_every_question(course):
+    """On the labelled answers of every theory question (written independently), reordered or
+    edited copies rank above every pair of independent answers, with the item's own detector
+    (question, model answer and rubric subtracted)."""
+    from exercises.models import Item
+    from integrity.selectors import item_detector
+
+    report = []
+    for slug in theory_items():
+        item = Item.objects.select_related("current_version").get(slug=slug)
+        detector = item_detector(version=item.current_version, kind=item.kind)
+        pairs = rank_texts(detector, theory_sample(slug), minimum=-1)
+        copies = [p for p in pairs if is_copy_pair(p.a, p.b)]
+        independent = [p for p in pairs if "--" not in p.a + p.b]
+        assert len(copies) == 3, slug
+        assert min(p.score for p in copies) > max(p.score for p in independent), slug
+        report.append(f"{slug} {min(p.score for p in copies):.2f}>{max(p.score for p in independent):.2f}")
+    print("\ntheory, lowest copy > highest independent:", ", ".join(report))
 
 
 # --- The command ----------------------------------------------------------------------------
