@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "exercises",
     "authoring",
     "dashboard",
+    "integrity",
 ]
 
 MIDDLEWARE = [

@@ -100,6 +100,17 @@ POLICY: dict[str, Rule] = {
     "dashboard/extensions/<int:pk>/delete": Rule(
         COURSE_STAFF, method="post", path="/dashboard/extensions/{extension}/delete"
     ),
+    "dashboard/similarity/courses/<slug:slug>/": Rule(COURSE_STAFF, path=f"/dashboard/similarity/courses/{COURSE}/"),
+    "dashboard/similarity/items/<slug:slug>/": Rule(COURSE_STAFF),
+    "dashboard/similarity/items/<slug:slug>/pairs/<int:a>/<int:b>/": Rule(
+        COURSE_STAFF, path="/dashboard/similarity/items/{slug}/pairs/{submission}/{similar}/"
+    ),
+    "dashboard/similarity/items/<slug:slug>/pairs/<int:a>/<int:b>/mark": Rule(
+        COURSE_STAFF,
+        method="post",
+        data={"verdict": "fine", "note": "matrix"},
+        path="/dashboard/similarity/items/{slug}/pairs/{submission}/{similar}/mark",
+    ),
     "authoring/": Rule(AUTHORING_ANY),
     "authoring/import/": Rule(AUTHORING_ANY, method="post", why="without a zip: the form again, with its error"),
     "authoring/courses/<slug:slug>/": Rule(AUTHORING_COURSE, path=f"/authoring/courses/{COURSE}/"),
@@ -203,6 +214,9 @@ def world(users, course):
     regrade.submissions.add(submission)
     draft = draft_for_item(user=users["teacher"], item=item)
     to_discard = draft_for_item(user=users["teacher"], item=Item.objects.get(slug="build-network"))
+    similar = Submission.objects.create(  # the other half of a pair for the similarity pages
+        user=users["student2"], item=item, item_version=item.current_version, text=submission.text, max_score=1
+    )
     return {
         "personas": personas,
         "submission": submission.pk,
@@ -212,6 +226,7 @@ def world(users, course):
         "regrade": regrade.pk,
         "draft": draft.pk,
         "draft_to_discard": to_discard.pk,
+        "similar": similar.pk,
     }
 
 
