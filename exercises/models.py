@@ -196,7 +196,7 @@ class ItemVersion(models.Model):
     @property
     def queue(self) -> str:
         """The queue the item asks for: ``gpu: true`` in item.yaml, or a queue named outright.
-        Where it is actually sent is decided at enqueue time (grader.routing.choose_queue)."""
+        Where it is actually sent is decided at enqueue time (grader.launch.routing.choose_queue)."""
         if self.config.get("gpu"):
             return "grading-gpu"
         return str(self.config.get("queue", "grading"))

@@ -184,8 +184,8 @@ def submission_enqueue(*, submission: Submission) -> bool:
 
     ``queued_at`` is written before the send, since a worker may start on it at once.
     """
-    from grader.routing import choose_queue
-    from grader.tasks import grade_submission
+    from exercises.tasks import grade_submission
+    from grader.launch.routing import choose_queue
 
     Submission.objects.filter(pk=submission.pk).update(queued_at=timezone.now())
     try:

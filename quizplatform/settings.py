@@ -40,7 +40,6 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "accounts",
     "exercises",
-    "grader",
     "authoring",
     "dashboard",
     "exams",
@@ -218,7 +217,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]  # never pickle
 CELERY_TASK_DEFAULT_QUEUE = "grading"
-CELERY_TASK_ROUTES = {"grader.tasks.grade_submission": {"queue": "grading"}}
+CELERY_TASK_ROUTES = {"exercises.tasks.grade_submission": {"queue": "grading"}}
 # A grade is acknowledged only when it is done, so a worker that dies mid-grade leaves the
 # message to be delivered again; the task itself is safe to run twice (it claims the row).
 CELERY_TASK_ACKS_LATE = True

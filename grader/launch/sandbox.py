@@ -14,7 +14,7 @@ on stdout, so printed text can never be taken for a result.
 
 Two ways to start it, with the same isolation for the student's code:
 
-- **warm** (the default): one long-lived *fork server* per worker process (``grader/forkserver.py``)
+- **warm** (the default): one long-lived *fork server* per worker process (``grader/jail/forkserver.py``)
   runs inside bwrap, imports TensorFlow once, and forks a single-use child per submission into
   fresh pid/mount/net/ipc/uts namespaces with throw-away tmpfs, a dropped uid and rlimits. The
   child is forked and warmed ahead of demand, so a submission waits for neither.
@@ -43,9 +43,9 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-RUNNER_PATH = Path(__file__).with_name("sandbox_runner.py")
+RUNNER_PATH = Path(__file__).parent.parent / "jail" / "runner.py"
 RUNNER_MOUNT = "/opt/quizrunner/runner.py"
-FORKSERVER_PATH = Path(__file__).with_name("forkserver.py")
+FORKSERVER_PATH = Path(__file__).parent.parent / "jail" / "forkserver.py"
 FORKSERVER_MOUNT = "/opt/quizrunner/forkserver.py"
 # What the fork server imports once. Never a module that runs a TensorFlow op at import.
 FORKSERVER_PRELOAD = ["numpy", "tensorflow", "keras"]
@@ -378,7 +378,7 @@ atexit.register(forkserver_stop)
 
 
 class ForkServer:
-    """The worker's end of ``grader/forkserver.py`` (see that module for the process tree)."""
+    """The worker's end of ``grader/jail/forkserver.py`` (see that module for the process tree)."""
 
     def __init__(self, limits: Limits) -> None:
         self.limits = limits

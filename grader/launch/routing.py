@@ -13,7 +13,6 @@ import threading
 import time
 
 import redis
-from django.conf import settings
 
 CPU_QUEUE = "grading"
 GPU_QUEUE = "grading-gpu"
@@ -23,7 +22,11 @@ KEY = "quiz:consumers:{queue}"
 
 
 def _client() -> redis.Redis:
-    return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_timeout=2, socket_connect_timeout=2)
+    # The broker the Celery app was configured with (from Django's settings in the web, from the
+    # environment in a worker): this module stays free of Django.
+    from celery import current_app
+
+    return redis.Redis.from_url(current_app.conf.broker_url, socket_timeout=2, socket_connect_timeout=2)
 
 
 def consumers(*, queue: str, client: redis.Redis | None = None) -> list[str]:

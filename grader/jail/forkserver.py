@@ -12,7 +12,7 @@ for one submission is::
               │      kills everything left in the namespace (daemons, forks, threads)
               └─ job  warms TensorFlow (a tiny model, one predict), reports "warm", waits for the
                       job, then: drops to the unprivileged uid, no capabilities, no_new_privs,
-                      rlimits, and runs ``sandbox_runner.main`` on the student's code
+                      rlimits, and runs ``runner.main`` on the student's code
 
 Nothing of one submission can reach the next: each job runs in its own pid, mount, network, IPC
 and UTS namespaces with throw-away file systems, and the server (which holds no secret and never
@@ -43,7 +43,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import runner  # noqa: E402  (sandbox_runner.py, mounted next to this file)
+import runner  # noqa: E402  (grader/jail/runner.py, mounted next to this file)
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000

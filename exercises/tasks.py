@@ -5,7 +5,7 @@ from __future__ import annotations
 from celery import shared_task
 
 
-@shared_task(name="grader.tasks.grade_submission", ignore_result=True)
+@shared_task(name="exercises.tasks.grade_submission", ignore_result=True)
 def grade_submission(submission_id: int) -> None:
     from exercises.services import submission_grade
 
