@@ -67,8 +67,8 @@
       if (!finishing) { announce(box.dataset.msgOver, "over"); finish(); }
       return;
     }
-    if (left <= 60000 && !warned1) { warned1 = warned5 = true; announce(box.dataset.msg1, "1"); }
-    else if (left <= 300000 && !warned5) { warned5 = true; announce(box.dataset.msg5, "5"); }
+    if (left <= 60000 && !warned1) { warned1 = warned5 = true; announce(box.dataset.msgOne, "1"); }
+    else if (left <= 300000 && !warned5) { warned5 = true; announce(box.dataset.msgFive, "5"); }
     setTimeout(tick, Math.min(1000, left % 1000 || 1000));
   }
   tick();
