@@ -111,6 +111,20 @@ POLICY: dict[str, Rule] = {
         data={"verdict": "fine", "note": "matrix"},
         path="/dashboard/similarity/items/{slug}/pairs/{submission}/{similar}/mark",
     ),
+    "exam/assessments/<int:pk>/code/": Rule(COURSE_MEMBERS, path="/exam/assessments/{assessment}/code/"),
+    "exam/assessments/<int:pk>/config.seb": Rule(
+        COURSE_MEMBERS, path="/exam/assessments/{assessment}/config.seb", why="the .seb file that starts SEB"
+    ),
+    "exam/items/<slug:slug>/final": Rule(COURSE_MEMBERS, method="post", why="no exam deadline here: a 409"),
+    "dashboard/assessments/<int:pk>/exam/": Rule(
+        COURSE_STAFF, method="post", path="/dashboard/assessments/{assessment}/exam/"
+    ),
+    "dashboard/assessments/<int:pk>/exam/log/": Rule(
+        COURSE_STAFF, path="/dashboard/assessments/{assessment}/exam/log/"
+    ),
+    "dashboard/assessments/<int:pk>/exam/log/<int:user_id>/": Rule(
+        COURSE_STAFF, path="/dashboard/assessments/{assessment}/exam/log/{student_id}/"
+    ),
     "authoring/": Rule(AUTHORING_ANY),
     "authoring/import/": Rule(AUTHORING_ANY, method="post", why="without a zip: the form again, with its error"),
     "authoring/courses/<slug:slug>/": Rule(AUTHORING_COURSE, path=f"/authoring/courses/{COURSE}/"),
@@ -227,6 +241,7 @@ def world(users, course):
         "draft": draft.pk,
         "draft_to_discard": to_discard.pk,
         "similar": similar.pk,
+        "student_id": users["student"].pk,
     }
 
 
