@@ -149,8 +149,8 @@ def validation_request(*, user: User, draft: ItemDraft) -> ValidationRun:
 
 
 def _queue_for(fields: dict[str, Any]) -> str:
-    """The same routing as submissions (exercises.models.ItemVersion.queue, grader.routing)."""
-    from grader.routing import choose_queue
+    """The same routing as submissions (exercises.models.ItemVersion.queue, grader.launch.routing)."""
+    from grader.launch.routing import choose_queue
 
     config = fields.get("config") or {}
     requested = "grading-gpu" if config.get("gpu") else str(config.get("queue", "grading"))

@@ -1,7 +1,7 @@
 """The trusted harness: turns an answer or a piece of code into a graded result.
 
 It knows the item's hidden checks and expected values; the student's code only ever runs in the
-sandbox (``grader.sandbox``). The result is decided here, from the data the sandbox sent back,
+sandbox (``grader.launch.sandbox``). The result is decided here, from the data the sandbox sent back,
 never from the sandbox's exit status or printed text. This module does not import Django, so
 ``manage.py grade``, the Celery task and the tests all call the same two functions.
 """
@@ -14,7 +14,7 @@ from typing import Any
 
 from grader import theory, variants
 from grader.checks import Check, Msg, Report, ReportError, msg
-from grader.sandbox import Limits, SandboxUnavailable, run_in_sandbox
+from grader.launch.sandbox import Limits, SandboxUnavailable, run_in_sandbox
 
 
 class Status:

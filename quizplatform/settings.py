@@ -41,9 +41,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "accounts",
     "exercises",
-    "grader",
     "authoring",
     "dashboard",
+    "integrity",
+    "exams",
     "onboarding",
 ]
 
@@ -59,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "exams.middleware.ExamMiddleware",
 ]
 
 ROOT_URLCONF = "quizplatform.urls"
@@ -161,6 +163,14 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# --- Exam mode (exams/) ---------------------------------------------------------------------------
+# The header our own reverse proxy sets with the client's address (e.g. X-Forwarded-For; its
+# rightmost entry is used). Empty: REMOTE_ADDR, the right choice when clients reach gunicorn directly.
+QUIZ_TRUSTED_PROXY_HEADER = envstr("QUIZ_TRUSTED_PROXY_HEADER", "")
+# After a student's deadline, the browser's last text is still taken this long (the network's delay);
+# the sweeper submits the drafts of those whose browser did not come once it has passed.
+QUIZ_EXAM_GRACE_SECONDS = envint("QUIZ_EXAM_GRACE_SECONDS", 20)
+
 CONTENT_DIR = Path(envstr("QUIZ_CONTENT_DIR", str(BASE_DIR / "content")))
 
 # --- Email, invitations, password reset (see quizplatform/mailconfig.py and README.md) ---------
@@ -209,7 +219,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "exams.access.ExamAccessPermission",  # exam mode: the same access rules as the pages
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -231,7 +244,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]  # never pickle
 CELERY_TASK_DEFAULT_QUEUE = "grading"
-CELERY_TASK_ROUTES = {"grader.tasks.grade_submission": {"queue": "grading"}}
+CELERY_TASK_ROUTES = {"exercises.tasks.grade_submission": {"queue": "grading"}}
 # A grade is acknowledged only when it is done, so a worker that dies mid-grade leaves the
 # message to be delivered again; the task itself is safe to run twice (it claims the row).
 CELERY_TASK_ACKS_LATE = True
