@@ -25,7 +25,7 @@ class RosterForm(forms.Form):
     )
 
     def clean(self) -> dict:
-        data = super().clean()
+        data = super().clean() or {}
         upload = data.get("file")
         if upload is not None:
             if upload.size > settings.QUIZ_ROSTER_MAX_BYTES:

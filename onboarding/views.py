@@ -30,8 +30,13 @@ from onboarding.models import RosterImport
 from onboarding.tokens import invitation_token_generator
 
 
+def _me(request: HttpRequest) -> User:
+    assert isinstance(request.user, User)  # every view here is login_required
+    return request.user
+
+
 def _course(request: HttpRequest, slug: str) -> Course:
-    return get_object_or_404(courses_taught(user=request.user), slug=slug)
+    return get_object_or_404(courses_taught(user=_me(request)), slug=slug)
 
 
 def _base_url(request: HttpRequest) -> str:
@@ -65,7 +70,7 @@ def member_add(request: HttpRequest, slug: str) -> HttpResponse:
         try:
             result = services.member_add(
                 course=course,
-                by=request.user,
+                by=_me(request),
                 first_name=first,
                 last_name=last,
                 email=form.cleaned_data["email"],
@@ -100,12 +105,12 @@ def member_remove(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     course = _course(request, slug)
     enrollment = get_object_or_404(Enrollment.objects.select_related("user"), pk=pk, course=course)
     try:
-        services.member_remove(course=course, enrollment=enrollment, by=request.user)
+        services.member_remove(course=course, enrollment=enrollment, by=_me(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("onboarding:people", slug=course.slug)
     messages.success(request, _("%(u)s är borttagen ur kursen.") % {"u": enrollment.user.username})
-    if enrollment.user_id == request.user.pk and not courses_taught(user=request.user).filter(pk=course.pk).exists():
+    if enrollment.user_id == request.user.pk and not courses_taught(user=_me(request)).filter(pk=course.pk).exists():
         return redirect("exercises:home")
     return redirect("onboarding:people", slug=course.slug)
 
@@ -117,7 +122,7 @@ def invitation_resend(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     user = get_object_or_404(User, pk=pk, enrollments__course=course)
     try:
         services.invitation_resend(
-            course=course, user=user, by=request.user, language=_language(request), base_url=_base_url(request)
+            course=course, user=user, by=_me(request), language=_language(request), base_url=_base_url(request)
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -135,7 +140,7 @@ def roster_upload(request: HttpRequest, slug: str) -> HttpResponse:
             try:
                 roster_import = services.roster_preview_create(
                     course=course,
-                    by=request.user,
+                    by=_me(request),
                     data=form.cleaned_data["data"],
                     text=form.cleaned_data["text"],
                     source=form.cleaned_data["source"],
@@ -179,7 +184,7 @@ def roster_confirm(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     course = _course(request, slug)
     roster_import = get_object_or_404(RosterImport.objects.select_related("course"), pk=pk, course=course)
     try:
-        services.roster_import_apply(roster_import=roster_import, by=request.user, base_url=_base_url(request))
+        services.roster_import_apply(roster_import=roster_import, by=_me(request), base_url=_base_url(request))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("onboarding:roster_preview", slug=course.slug, pk=roster_import.pk)
