@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "exercises",
     "authoring",
     "dashboard",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +57,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "lti.middleware.LtiFramingMiddleware",
 ]
 
 ROOT_URLCONF = "quizplatform.urls"
@@ -232,3 +234,14 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# --- LTI 1.3 (lti/) -------------------------------------------------------------------------------
+# Scores go back to the LMS from a Celery task that needs the database and the tool's key: the
+# queue of a process that has both (the recorder's, once grading workers hold no secrets).
+LTI_QUEUE = envstr("LTI_QUEUE", "grading")
+# Inside the LMS's iframe the site is a third party: its session and CSRF cookies must be
+# SameSite=None (and therefore Secure, so HTTPS only) to reach it. On by default in production.
+QUIZ_LTI_FRAMED = envbool("QUIZ_LTI_FRAMED", PRODUCTION)
+if QUIZ_LTI_FRAMED:
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
