@@ -5,16 +5,16 @@ from __future__ import annotations
 import logging
 
 from celery import shared_task
+from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
-MAX_TRIES = 5
 
-
-@shared_task(name="lti.tasks.send_score", bind=True, ignore_result=True, max_retries=MAX_TRIES)
+@shared_task(name="lti.tasks.send_score", bind=True, ignore_result=True, max_retries=None)
 def send_score(self, grade_sync_id: int) -> None:  # type: ignore[no-untyped-def]
-    """Post one student's score to the LMS; retried with backoff (2, 4, 8, 16, 32 s), then the
-    failure stays on the dashboard with "send again"."""
+    """Post one student's score to the LMS. A failure is retried with exponential backoff
+    (LTI_RETRY_BASE_SECONDS × 2^n, LTI_SCORE_TRIES tries in all), then stays on the course's LTI
+    page with its error and a "send again" button."""
     from django.db.models import F
 
     from lti import services
@@ -24,8 +24,9 @@ def send_score(self, grade_sync_id: int) -> None:  # type: ignore[no-untyped-def
     try:
         services.score_send(grade_sync_id=grade_sync_id)
     except Exception as exc:
-        final = self.request.retries >= MAX_TRIES
-        logger.warning("LTI score %s not sent (try %s): %s", grade_sync_id, self.request.retries + 1, exc)
+        tries = self.request.retries + 1
+        final = tries >= settings.LTI_SCORE_TRIES
+        logger.warning("LTI score %s not sent (try %s): %s", grade_sync_id, tries, exc)
         services.score_failed(grade_sync_id=grade_sync_id, error=f"{type(exc).__name__}: {exc}", final=final)
         if not final:
-            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+            raise self.retry(exc=exc, countdown=settings.LTI_RETRY_BASE_SECONDS * 2 ** (tries - 1)) from exc

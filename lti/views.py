@@ -9,6 +9,7 @@ on the dashboard); platform registration is for platform admins only (404 for ot
 from __future__ import annotations
 
 import logging
+from urllib.parse import urlsplit
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -25,7 +26,7 @@ from exercises.models import Assessment, Course, Item
 from exercises.selectors import courses_taught
 from lti import keys, selectors, services
 from lti.forms import PlatformForm
-from lti.middleware import SESSION_KEY
+from lti.middleware import SESSION_KEY, lti_csp
 from lti.models import Context, Deployment, GradeSync, Platform
 
 logger = logging.getLogger(__name__)
@@ -139,7 +140,12 @@ def deep_link(request: HttpRequest) -> HttpResponse:
                 base_url=request.build_absolute_uri("/"),
             )
             del request.session[DEEP_LINK_SESSION]
-            return render(request, "lti/deep_link_return.html", {"return_url": url, "jwt": token})
+            response = render(request, "lti/deep_link_return.html", {"return_url": url, "jwt": token})
+            target = urlsplit(url)
+            response.headers["Content-Security-Policy"] = lti_csp(
+                request.session.get(SESSION_KEY) or [], form_targets=(f"{target.scheme}://{target.netloc}",)
+            )
+            return response
     return render(request, "lti/deep_link.html", {"course": course, "assessments": assessments})
 
 
