@@ -21,14 +21,14 @@ from tests.lti_platform.fixtures import (
     new_key_pem,
     register,
     tool_login,
-)  # noqa: F401
+)
 
 pytestmark = pytest.mark.django_db
 TOOL = "http://testserver"
 
 
 @pytest.fixture
-def platform(course, lms):  # noqa: F811
+def platform(course, lms):
     lms.reset(TOOL)
     lms.admin(
         "link",
@@ -46,7 +46,7 @@ def counts() -> dict[str, int]:
     return {m.__name__: m.objects.count() for m in (User, Enrollment, Identity, UsedNonce, ResourceLink, Membership)}
 
 
-def test_a_learner_arrives_signed_in_enrolled_and_on_the_item(platform, lms):  # noqa: F811
+def test_a_learner_arrives_signed_in_enrolled_and_on_the_item(platform, lms):
     from exercises.models import Enrollment
     from lti.models import Identity
 
@@ -77,7 +77,7 @@ def test_a_learner_arrives_signed_in_enrolled_and_on_the_item(platform, lms):  #
 
 
 @pytest.mark.parametrize("user_id", ["lms-tina", "lms-ta"])
-def test_an_instructor_or_assistant_becomes_a_teacher_of_the_course(platform, lms, user_id):  # noqa: F811
+def test_an_instructor_or_assistant_becomes_a_teacher_of_the_course(platform, lms, user_id):
     from exercises.models import Enrollment
     from lti.models import Identity
 
@@ -89,7 +89,7 @@ def test_an_instructor_or_assistant_becomes_a_teacher_of_the_course(platform, lm
     assert client.get("/dashboard/courses/kunskapskontroll-2/").status_code == 200
 
 
-def test_a_launch_page_may_be_framed_by_the_platform_only_and_other_pages_still_refuse(platform, lms):  # noqa: F811
+def test_a_launch_page_may_be_framed_by_the_platform_only_and_other_pages_still_refuse(platform, lms):
     client = Client()
     launch(client, lms, "lms-anna", link="link-build")
     framed = client.get("/items/build-network/")
@@ -115,7 +115,7 @@ def test_jwks_publishes_the_public_key_only(platform):
 # --- Bad launches: one test each, a clear page, nothing changed ---------------------------------
 
 
-def forged(lms, login, *, key_pem=None, kid="platform-1", **changes):  # noqa: F811
+def forged(lms, login, *, key_pem=None, kid="platform-1", **changes):
     """An id_token like the platform's, for the nonce our login issued, with ``changes``."""
     now = int(time.time())
     claims = {
@@ -145,7 +145,7 @@ def forged(lms, login, *, key_pem=None, kid="platform-1", **changes):  # noqa: F
     return jwt.encode(claims, key_pem or lms.key_pem, algorithm="RS256", headers={"kid": kid})
 
 
-def start(client, lms):  # noqa: F811
+def start(client, lms):
     url = lms.admin(
         "launch",
         {"client_id": CLIENT_ID, "user_id": "lms-anna", "context_id": CONTEXT, "resource_link_id": "link-build"},
@@ -190,7 +190,7 @@ ROLE = "https://purl.imsglobal.org/spec/lti/claim/roles"
         "no-version",
     ],
 )
-def test_a_bad_launch_gets_a_clear_page_and_changes_nothing(platform, lms, changes, code):  # noqa: F811
+def test_a_bad_launch_gets_a_clear_page_and_changes_nothing(platform, lms, changes, code):
     client = Client()
     login = start(client, lms)
     before = counts()
@@ -202,7 +202,7 @@ def test_a_bad_launch_gets_a_clear_page_and_changes_nothing(platform, lms, chang
     assert counts() == before
 
 
-def test_a_token_signed_with_another_key_is_refused(platform, lms):  # noqa: F811
+def test_a_token_signed_with_another_key_is_refused(platform, lms):
     client = Client()
     login = start(client, lms)
     before = counts()
@@ -216,7 +216,7 @@ def test_a_token_signed_with_another_key_is_refused(platform, lms):  # noqa: F81
     assert counts() == before
 
 
-def test_a_replayed_launch_is_refused(platform, lms):  # noqa: F811
+def test_a_replayed_launch_is_refused(platform, lms):
     client = Client()
     url = lms.admin(
         "launch",
@@ -238,7 +238,7 @@ def test_a_replayed_launch_is_refused(platform, lms):  # noqa: F811
     assert counts() == before
 
 
-def test_a_launch_without_our_login_state_is_refused(platform, lms):  # noqa: F811
+def test_a_launch_without_our_login_state_is_refused(platform, lms):
     client = Client()
     login = start(client, lms)
     token = forged(lms, login)
@@ -254,7 +254,7 @@ def test_a_launch_without_our_login_state_is_refused(platform, lms):  # noqa: F8
     assert counts() == before
 
 
-def test_login_initiation_refuses_unknown_issuer_client_and_deployment(platform, lms):  # noqa: F811
+def test_login_initiation_refuses_unknown_issuer_client_and_deployment(platform, lms):
     client = Client()
     base = {"iss": lms.issuer, "login_hint": "x", "target_link_uri": f"{TOOL}/lti/launch/", "client_id": CLIENT_ID}
     assert client.get("/lti/login/", base).status_code == 302
@@ -269,7 +269,7 @@ def test_login_initiation_refuses_unknown_issuer_client_and_deployment(platform,
         assert response.status_code == 400 and f'data-code="{code}"' in response.content.decode()
 
 
-def test_a_learner_with_forged_claims_cannot_reach_teacher_pages(platform, lms):  # noqa: F811
+def test_a_learner_with_forged_claims_cannot_reach_teacher_pages(platform, lms):
     """A learner whose (validly signed) launch asks for a teacher page lands on the student page,
     and stays a student: the dashboard, the LTI page and authoring stay closed."""
     from exercises.models import Enrollment

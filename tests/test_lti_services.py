@@ -13,14 +13,14 @@ import requests
 from django.core.management import call_command
 from django.test import Client
 
-from tests.lti_platform.fixtures import CLIENT_ID, CONTEXT, DEPLOYMENT_ID, launch, lms, register  # noqa: F401
+from tests.lti_platform.fixtures import CLIENT_ID, CONTEXT, DEPLOYMENT_ID, launch, register
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOOL = "http://testserver"
 
 
 @pytest.fixture
-def platform(course, lms, live_server):  # noqa: F811
+def platform(course, lms, live_server):
     """The platform knows the tool's pages as the test client reaches them (testserver) and its
     JWKS at the live server, where the platform's own process fetches it."""
     lms.reset(TOOL)
@@ -38,7 +38,7 @@ def platform(course, lms, live_server):  # noqa: F811
     return register(lms)
 
 
-def _deep_link(lms, choose: dict[str, list[str]]) -> list[dict]:  # noqa: F811
+def _deep_link(lms, choose: dict[str, list[str]]) -> list[dict]:
     client = Client()
     response = launch(client, lms, "lms-tina", message_type="LtiDeepLinkingRequest")
     assert response.status_code == 302 and response["Location"] == "/lti/deep-link/"
@@ -56,7 +56,7 @@ def _deep_link(lms, choose: dict[str, list[str]]) -> list[dict]:  # noqa: F811
     return [link for link in lms.gradebook()["links"] if link["id"].startswith("dl-")]
 
 
-def test_deep_linking_creates_links_with_line_items_worth_the_points(platform, lms):  # noqa: F811
+def test_deep_linking_creates_links_with_line_items_worth_the_points(platform, lms):
     from exercises.models import Assessment
 
     assessment = Assessment.objects.get(items__slug="build-network")
@@ -106,7 +106,7 @@ def _graded(user, slug: str, score: str):
     return services.submission_finish(submission=sub, result=result)
 
 
-def _wait_scores(lms, user_id: str, n: int = 1, timeout: float = 20, pred=lambda s: True):  # noqa: F811
+def _wait_scores(lms, user_id: str, n: int = 1, timeout: float = 20, pred=lambda s: True):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         scores = [s for s in lms.scores_of(user_id) if pred(s)]
@@ -132,7 +132,7 @@ def eager(settings, monkeypatch):
     )
 
 
-def test_a_score_goes_back_once_per_column_and_an_override_updates_it(platform, lms, eager):  # noqa: F811
+def test_a_score_goes_back_once_per_column_and_an_override_updates_it(platform, lms, eager):
     from lti.models import GradeSync, Identity, ResourceLink
 
     assert launch(Client(), lms, "lms-anna", link="link-q01").status_code == 302
@@ -167,7 +167,7 @@ def test_a_score_goes_back_once_per_column_and_an_override_updates_it(platform, 
     assert sync.state == "sent" and sync.score_given == Decimal("2")
 
 
-def test_an_older_score_never_overwrites_a_newer_one(platform, lms, eager):  # noqa: F811
+def test_an_older_score_never_overwrites_a_newer_one(platform, lms, eager):
     from lti import services
     from lti.models import GradeSync, Identity
 
@@ -185,7 +185,7 @@ def test_an_older_score_never_overwrites_a_newer_one(platform, lms, eager):  # n
     assert before["scoreGiven"] == 1.0
 
 
-def test_awaiting_review_is_sent_as_pending_manual_without_the_score(platform, lms, eager):  # noqa: F811
+def test_awaiting_review_is_sent_as_pending_manual_without_the_score(platform, lms, eager):
     from exercises.models import Assessment, Item
     from lti.models import Identity
 
@@ -204,7 +204,7 @@ def test_awaiting_review_is_sent_as_pending_manual_without_the_score(platform, l
     assert score["scoreGiven"] == 1.0
 
 
-def test_a_failed_score_is_shown_with_send_again(platform, lms, eager, users):  # noqa: F811
+def test_a_failed_score_is_shown_with_send_again(platform, lms, eager, users):
     from lti.models import GradeSync, Identity, Platform
 
     launch(Client(), lms, "lms-anna", link="link-q01")
@@ -224,7 +224,7 @@ def test_a_failed_score_is_shown_with_send_again(platform, lms, eager, users):  
     assert _wait_scores(lms, "lms-anna")[0]["scoreGiven"] == 1.0
 
 
-def test_roster_sync_follows_pages_enrols_and_marks_who_left(platform, lms, users):  # noqa: F811
+def test_roster_sync_follows_pages_enrols_and_marks_who_left(platform, lms, users):
     from exercises.models import Enrollment
     from lti.models import Identity, Membership
 
@@ -255,7 +255,7 @@ def test_roster_sync_follows_pages_enrols_and_marks_who_left(platform, lms, user
     assert 'data-active="0"' in page and "Har lämnat" in page
 
 
-def test_the_platform_accepts_the_rotated_key_and_the_old_one_then_leaves_the_jwks(platform, lms, eager):  # noqa: F811
+def test_the_platform_accepts_the_rotated_key_and_the_old_one_then_leaves_the_jwks(platform, lms, eager):
     from lti.models import Identity
 
     launch(Client(), lms, "lms-anna", link="link-q01")
