@@ -12,7 +12,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from grader import theory, variants
+from grader import requirements, theory, variants
 from grader.checks import Check, Msg, Report, ReportError, msg
 from grader.launch.sandbox import Limits, SandboxUnavailable, run_in_sandbox
 
@@ -40,6 +40,10 @@ class ItemSpec:
     limits: dict[str, Any] = field(default_factory=dict)
     variants: dict[str, Any] = field(default_factory=dict)  # parameter -> allowed values
     answer: dict[str, Any] = field(default_factory=dict)  # numeric and choice items (grader.quick)
+    # The item's requirement table (requirements.yaml) and the teacher's weights (item.yaml):
+    # with a table, points follow requirements (grader.requirements), else each check weighs.
+    requirements: list[dict[str, Any]] = field(default_factory=list)
+    weights: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,6 +56,10 @@ class CheckOutcome:
     message_en: str
     hint_sv: str = ""
     hint_en: str = ""
+    # Set when points follow requirements: the requirement's text and the checks behind it.
+    requirement_sv: str = ""
+    requirement_en: str = ""
+    checks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -80,6 +88,11 @@ class GradeResult:
                     "max_points": c.max_points,
                     "message": c.message_en if lang == "en" else c.message_sv,
                     **({"hint": c.hint_en if lang == "en" else c.hint_sv} if c.hint_en else {}),
+                    **(
+                        {"requirement": c.requirement_en if lang == "en" else c.requirement_sv, "checks": c.checks}
+                        if c.requirement_en
+                        else {}
+                    ),
                 }
                 for c in self.checks
             ],
@@ -135,6 +148,48 @@ def _score(points: float, checks: list[Check]) -> tuple[float, list[CheckOutcome
         )
     score = round(points * sum(c.weight for c in checks if c.passed) / total, 2)
     return score, outcomes
+
+
+def _score_item(spec: ItemSpec, checks: list[Check]) -> tuple[float, list[CheckOutcome], dict[str, Any]]:
+    """By requirement when the item has a table (``grader.requirements``), else by check.
+
+    The feedback part lists checks that no requirement claims (a content error the item tests
+    catch): they are shown to the student and worth nothing.
+    """
+    if not spec.requirements:
+        score, outcomes = _score(float(spec.points), checks)
+        return score, outcomes, {}
+    table = requirements.parse(spec.requirements, where=f"{spec.slug}/requirements.yaml")
+    weights = requirements.check_weights(table, spec.weights, where=f"{spec.slug}/item.yaml")
+    score, results, unmapped = requirements.score(float(spec.points), checks, table, weights)
+    outcomes = [
+        CheckOutcome(
+            name=r.requirement.id,
+            passed=r.passed,
+            points=r.points,
+            max_points=r.max_points,
+            message_sv=r.message_sv,
+            message_en=r.message_en,
+            hint_sv=r.hint_sv,
+            hint_en=r.hint_en,
+            requirement_sv=r.requirement.text_sv,
+            requirement_en=r.requirement.text_en,
+            checks=r.checks,
+        )
+        for r in results
+    ]
+    outcomes += [
+        CheckOutcome(
+            name=c.name,
+            passed=bool(c.passed),
+            points=0.0,
+            max_points=0.0,
+            message_sv=c.message.sv,
+            message_en=c.message.en,
+        )
+        for c in unmapped
+    ]
+    return score, outcomes, ({"unmapped_checks": [c.name for c in unmapped]} if unmapped else {})
 
 
 def _failure(
@@ -274,7 +329,7 @@ def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None)
             output=output,
             timings=timings,
         )
-    score, outcomes = _score(float(spec.points), checks)
+    score, outcomes, extra = _score_item(spec, checks)
     timings["checks_total"] = round(time.monotonic() - started - run.wall_seconds, 4)
     return GradeResult(
         status=Status.GRADED,
@@ -283,7 +338,7 @@ def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None)
         checks=outcomes,
         output=output,
         timings=timings,
-        feedback={**report.feedback, **({"variant": variant} if variant else {})},
+        feedback={**report.feedback, **extra, **({"variant": variant} if variant else {})},
     )
 
 
@@ -421,13 +476,13 @@ def grade_quick(spec: ItemSpec, text: str, variant: dict[str, Any] | None = None
         checks = quick.grade_numeric(spec.answer, text, chosen)
     else:
         checks = quick.grade_choice(spec.answer, text)
-    score, outcomes = _score(float(spec.points), checks)
+    score, outcomes, extra = _score_item(spec, checks)
     return GradeResult(
         status=Status.GRADED,
         score=score,
         max_score=float(spec.points),
         checks=outcomes,
-        feedback={"variant": chosen} if chosen else {},
+        feedback={**extra, **({"variant": chosen} if chosen else {})},
     )
 
 
