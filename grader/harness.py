@@ -370,6 +370,13 @@ def _theory_summary(result: theory.TheoryScore) -> str:
     covered = [c.label_sv if sv else c.label_en for c in result.concepts if c.covered]
     missing = [c.label_sv if sv else c.label_en for c in result.concepts if not c.covered]
     parts = []
+    for r in result.relations:
+        if r.reversed:
+            parts.append(
+                ("Svaret säger motsatsen till: " + r.label_sv + ".")
+                if sv
+                else ("The answer states the opposite of: " + r.label_en + ".")
+            )
     if not result.on_topic:
         parts.append(
             "Svaret verkar inte handla om frågan." if sv else "The answer does not seem to be about the question."
@@ -414,7 +421,31 @@ def grade_theory(spec: ItemSpec, answer: str) -> GradeResult:
         )
         for c in result.concepts
     ]
+    checks += [
+        Check(
+            name=f"relation-{r.name}",
+            passed=False,
+            weight=0.0,
+            message=msg(
+                sv=f"Omvänt: {r.label_sv}. Svaret säger motsatsen: "
+                + ", ".join(f"”{w}”" for w in r.evidence[:3])
+                + f". Ett svar som säger motsatsen till kärnan i frågan får högst {theory.REVERSED_CAP:.0%} av poängen.",
+                en=f"Reversed: {r.label_en}. The answer states the opposite: "
+                + ", ".join(f'"{w}"' for w in r.evidence[:3])
+                + f". An answer that states the opposite of the question's core gets at most {theory.REVERSED_CAP:.0%} of the points.",
+            ),
+        )
+        for r in result.relations
+        if r.reversed
+    ]
     score, outcomes = _score(float(spec.points), checks)
+    capped = round(float(spec.points) * theory.REVERSED_CAP, 2)
+    if any(r.reversed for r in result.relations) and score > capped:
+        # The points of the concepts the answer names shrink alike, so they add up to the cap.
+        factor = capped / score
+        for outcome in outcomes:
+            outcome.points = round(outcome.points * factor, 2)
+        score = capped
     feedback: dict[str, Any] = {
         "confidence": result.confidence,
         "language": result.language,
@@ -423,6 +454,11 @@ def grade_theory(spec: ItemSpec, answer: str) -> GradeResult:
         "on_topic": result.on_topic,
         "topic_evidence": result.topic_evidence,
         "keyword_density": result.keyword_density,
+        "reversed": [
+            {"name": r.name, "label": {"sv": r.label_sv, "en": r.label_en}, "evidence": r.evidence}
+            for r in result.relations
+            if r.reversed
+        ],
         "covered": [
             {
                 "id": c.concept_id,

@@ -75,8 +75,7 @@ def grade(report):
     checks.append(Check("sizes", ok, msg(
         sv=f"Med {N} rader blir delarna {sizes[0]}/{sizes[1]}/{sizes[2]} rader." + ("" if ok else f" Uppgiften vill ha 60 %/20 %/20 %, alltså {_shares_text(N)}."),
         en=f"With {N} rows the parts have {sizes[0]}/{sizes[1]}/{sizes[2]} rows." + ("" if ok else f" The task asks for 60 %/20 %/20 %, that is {_shares_text(N)}."))))
-    for n in ANY_N:
-        checks += _any_n_checks(report.call(f"n{n}"), n)
+    checks += _any_n_summary([_any_n_checks(report.call(f"n{n}"), n) for n in ANY_N])
     aligned = all(parts[i] == parts[i + 3] for i in range(3))
     checks.append(Check("x-y-together", aligned, msg(
         sv="X och y hör ihop rad för rad." if aligned else "X och y hör inte längre ihop: blanda dem med samma permutation (samma index för båda).",
@@ -120,7 +119,7 @@ def _any_n_checks(result, n):
     ok = _sizes_ok(got, n)
     checks = [Check(f"sizes-n{n}", ok, msg(
         sv=f"Med {n} rader blir delarna {got[0]}/{got[1]}/{got[2]}." + ("" if ok else f" Andelarna är {_shares_text(n)}: räkna storlekarna från len(X) och låt den sista delen få resten."),
-        en=f"With {n} rows the parts have {got[0]}/{got[1]}/{got[2]} rows." + ("" if ok else f" The shares are {_shares_text(n)}: compute the sizes from len(X) and let the last part take the rest."))))]
+        en=f"With {n} rows the parts have {got[0]}/{got[1]}/{got[2]} rows." + ("" if ok else f" The shares are {_shares_text(n)}: compute the sizes from len(X) and let the last part take the rest.")))]
     rows = [r for p in parts[:3] for r in p]
     lost = n - len(set(rows) & set(range(n)))
     twice = len(rows) - len(set(rows))
@@ -131,3 +130,26 @@ def _any_n_checks(result, n):
         en=f"With {n} rows every row is in exactly one part." if ok else
         f"With {n} rows, {lost} rows are missing from every part" + (f" and {twice} appear twice." if twice else "."))))
     return checks
+
+
+def _any_n_summary(per_n):
+    """One sizes and one coverage check over all the row counts: the first failure is told, with
+    how many other row counts fail too (a mistake is told once, not once per n)."""
+    summary = []
+    for name in ("sizes", "coverage"):
+        found = [c for checks in per_n for c in checks if c.name.startswith(name)]
+        failed = [c for c in found if not c.passed]
+        if not found:
+            continue
+        if not failed:
+            summary.append(Check(f"{name}-any-n", True, msg(
+                sv=f"Rätt för {len(found)} olika antal rader ({', '.join(str(n) for n in ANY_N)}).",
+                en=f"Right for {len(found)} different numbers of rows ({', '.join(str(n) for n in ANY_N)})."
+            ) if name == "sizes" else found[0].message))
+            continue
+        more = len(failed) - 1
+        first = failed[0].message
+        summary.append(Check(f"{name}-any-n", False, msg(
+            sv=first.sv + (f" (Likadant för {more} andra antal rader.)" if more else ""),
+            en=first.en + (f" (The same for {more} other numbers of rows.)" if more else ""))))
+    return summary
