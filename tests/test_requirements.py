@@ -24,7 +24,12 @@ TABLE = parse(
         {"id": "model", "text": {"sv": "modell", "en": "model"}, "checks": ["model"], "precondition": True},
         {"id": "dense", "text": {"sv": "Dense", "en": "Dense"}, "checks": ["layer-1"], "points": 2},
         {"id": "dropout", "text": {"sv": "Dropout", "en": "Dropout"}, "checks": ["layer-2", "behaviour"], "points": 1},
-        {"id": "rest", "text": {"sv": "resten", "en": "the rest"}, "checks": ["loss", "net-*"], "requires": ["dropout"]},
+        {
+            "id": "rest",
+            "text": {"sv": "resten", "en": "the rest"},
+            "checks": ["loss", "net-*"],
+            "requires": ["dropout"],
+        },
     ]
 )
 
