@@ -60,6 +60,8 @@ def item_spec(version: Any) -> ItemSpec:
         limits=version.config.get("limits", {}),
         variants=version.config.get("variants", {}),
         answer=version.config,
+        requirements=version.config.get("requirements", []),
+        weights=version.config.get("weights", {}),
     )
 
 
