@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "dashboard",
     "integrity",
     "exams",
+    "lti",
     "onboarding",
 ]
 
@@ -61,6 +62,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "exams.middleware.ExamMiddleware",
+    "lti.middleware.LtiFramingMiddleware",
 ]
 
 ROOT_URLCONF = "quizplatform.urls"
@@ -272,3 +274,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# --- LTI 1.3 (lti/) -------------------------------------------------------------------------------
+# Scores go back to the LMS from a Celery task that needs the database and the tool's key: the
+# queue of a process that has both (the recorder's, once grading workers hold no secrets).
+LTI_QUEUE = envstr("LTI_QUEUE", "grading")
+# A score the LMS did not take is tried again after 2, 4, 8, 16 s (5 tries), then shown as failed.
+LTI_SCORE_TRIES = envint("LTI_SCORE_TRIES", 5)
+LTI_RETRY_BASE_SECONDS = envint("LTI_RETRY_BASE_SECONDS", 2)
+# Inside the LMS's iframe the site is a third party: its session and CSRF cookies must be
+# SameSite=None (and therefore Secure, so HTTPS only) to reach it. On by default in production.
+QUIZ_LTI_FRAMED = envbool("QUIZ_LTI_FRAMED", PRODUCTION)
+if QUIZ_LTI_FRAMED:
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True

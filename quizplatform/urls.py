@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("onboarding.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("authoring/", include("authoring.urls")),
+    path("lti/", include("lti.urls")),
     path("api/v1/", include("exercises.api.urls")),
     path("api/v1/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

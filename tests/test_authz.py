@@ -170,6 +170,16 @@ POLICY: dict[str, Rule] = {
         AUTHORING_COURSE, method="post", path="/authoring/drafts/{draft}/publish/", why="unvalidated: refused, said why"
     ),
     "authoring/drafts/<int:pk>/published/": Rule(AUTHORING_COURSE, path="/authoring/drafts/{draft}/published/"),
+    "lti/login/": Rule(PUBLIC, why="LTI login initiation; without iss and login_hint: a 400 page saying so"),
+    "lti/launch/": Rule(PUBLIC, method="post", why="the LMS's id_token POST; an empty one: a 400 refusal page"),
+    "lti/jwks/": Rule(PUBLIC, why="the tool's public keys"),
+    "lti/deep-link/": Rule(
+        SIGNED_IN, why="without an instructor's deep linking launch in the session: a 400 page saying so"
+    ),
+    "lti/admin/": Rule(matrix(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, OK), why="platform registration: admins"),
+    "lti/courses/<slug:slug>/": Rule(COURSE_STAFF, path=f"/lti/courses/{COURSE}/"),
+    "lti/courses/<slug:slug>/roster-sync": Rule(COURSE_STAFF, method="post", path=f"/lti/courses/{COURSE}/roster-sync"),
+    "lti/grades/<int:pk>/resend": Rule(COURSE_STAFF, method="post", path="/lti/grades/{grade_sync}/resend"),
     "admin/login/": Rule(PUBLIC),
     "admin/logout/": Rule(
         matrix(OK, OK, OK, OK, OK, LOGIN), method="post", why="logs out; only staff get the login page after"
@@ -268,8 +278,21 @@ def world(users, course, settings, tmp_path):
     similar = Submission.objects.create(  # the other half of a pair for the similarity pages
         user=users["student2"], item=item, item_version=item.current_version, text=submission.text, max_score=1
     )
+    from lti.models import GradeSync, Platform, ResourceLink
+
+    lms = Platform.objects.create(
+        issuer="https://lms.example",
+        client_id="matrix",
+        login_url="https://lms.example/auth",
+        token_url="https://lms.example/token",
+        jwks_url="https://lms.example/jwks",
+        course=course,
+    )
+    link = ResourceLink.objects.create(platform=lms, resource_link_id="matrix", item=item)
+    grade_sync = GradeSync.objects.create(link=link, user=users["student"], state=GradeSync.State.FAILED)
     return {
         "personas": personas,
+        "grade_sync": grade_sync.pk,
         "leaver_enrollment": leaver_enrollment.pk,
         "invitee": invitee.pk,
         "roster_import": roster_import.pk,
