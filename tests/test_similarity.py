@@ -152,6 +152,8 @@ def test_theory_subtracts_the_question_and_the_rubric_phrases():
     without = Detector(kind=THEORY)
     texts = {"a": phrase_answer, "b": phrase_answer + " helt"}
     assert rank_texts(with_phrases, texts, minimum=-1)[0].score == 0.0
+    docs = with_phrases.documents(texts)
+    assert with_phrases.regions(docs[0], docs[1]) == ([], [])  # and nothing of it is marked
     assert rank_texts(without, texts, minimum=-1)[0].score > 0.5
 
 
