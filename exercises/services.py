@@ -30,9 +30,24 @@ from exercises.models import (
     Submission,
 )
 from exercises.selectors import SubmissionRules, submission_rules
+from exercises.signals import final_scores_changed
 from grader.harness import GradeResult, ItemSpec
 
 logger = logging.getLogger(__name__)
+
+
+def _final_scores_changed(*submission_ids: int) -> None:
+    """Tell listeners (the LTI app sends grades back) once the change has committed; a listener
+    that fails is logged and never undoes or breaks the change itself."""
+
+    def send() -> None:
+        for receiver, result in final_scores_changed.send_robust(
+            sender=Submission, submission_ids=list(submission_ids)
+        ):
+            if isinstance(result, Exception):
+                logger.error("final_scores_changed receiver %s failed: %r", receiver, result)
+
+    transaction.on_commit(send)
 
 
 def item_spec(version: Any) -> ItemSpec:
@@ -45,6 +60,8 @@ def item_spec(version: Any) -> ItemSpec:
         limits=version.config.get("limits", {}),
         variants=version.config.get("variants", {}),
         answer=version.config,
+        requirements=version.config.get("requirements", []),
+        weights=version.config.get("weights", {}),
     )
 
 
@@ -407,6 +424,7 @@ def submission_finish(*, submission: Submission, result: GradeResult) -> Submiss
                 for i, c in enumerate(result.checks)
             ]
         )
+        _final_scores_changed(submission.pk)
     submission.refresh_from_db()
     return submission
 
@@ -488,6 +506,7 @@ def submission_score_override(*, submission: Submission, by: User, score: Decima
         locked.teacher_comment = comment
         locked.reviewed_at, locked.reviewed_by = now, by
         locked.save(update_fields=["final_score", "overridden", "teacher_comment", "reviewed_at", "reviewed_by"])
+        _final_scores_changed(locked.pk)
     return locked
 
 
@@ -520,6 +539,7 @@ def submission_review_accept(*, submission: Submission, by: User, comment: str =
             locked.teacher_comment = comment.strip()
             fields.append("teacher_comment")
         locked.save(update_fields=fields)
+        _final_scores_changed(locked.pk)
     return locked
 
 
