@@ -30,6 +30,12 @@ bench-load:
 	scripts/install.sh
 	PORT=$(PORT) .venv/bin/python -m tests.bench_load
 
+# Similarity: precision at k per code item on tests/similarity/, and 300 students ranked by the command.
+.PHONY: bench-similarity
+bench-similarity:
+	scripts/install.sh
+	.venv/bin/python -m tests.bench_similarity
+
 # The behaviour checks (cnn-images beats dense, regularize's gap, early stopping's stop) over many
 # seeds: how often the reference, the starter and typical wrong answers pass (slow; SEEDS=30).
 SEEDS ?= 30
