@@ -128,13 +128,14 @@ def main() -> None:
     many seeds; the summary is rewritten after every seed (``--json``)."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, default=30)
+    parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--case", action="append", choices=sorted(CASES))
     parser.add_argument("--json")
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     names = args.case or list(CASES)
     verdicts: dict[str, list[tuple[bool, float | None]]] = {name: [] for name in names}
-    for seed in range(args.seeds):
+    for seed in range(args.first_seed, args.first_seed + args.seeds):
         for name in names:
             ok, number = run_seed(name, seed)
             verdicts[name].append((ok, number))
