@@ -13,19 +13,9 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from grader import theory, variants
-from grader.checks import Check, Msg, Report, ReportError, msg
+from grader.checks import Check, Msg, msg
 from grader.launch.sandbox import Limits, SandboxUnavailable, run_in_sandbox
-
-
-class Status:
-    GRADED = "graded"
-    SYNTAX_ERROR = "syntax_error"
-    RUNTIME_ERROR = "runtime_error"
-    TIME_LIMIT = "time_limit"
-    MEMORY_LIMIT = "memory_limit"
-    OUTPUT_LIMIT = "output_limit"
-    CRASHED = "crashed"
-    ERROR = "error"  # the platform failed, not the student
+from grader.status import Status
 
 
 @dataclass
@@ -92,28 +82,25 @@ class GradeResult:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-
-def load_checks(source: str, slug: str) -> dict[str, Any]:
-    """Execute an item's ``checks.py`` (trusted, teacher-written) in a fresh namespace."""
-    namespace: dict[str, Any] = {"__name__": f"checks_{slug.replace('-', '_')}"}
-    exec(compile(source, f"{slug}/checks.py", "exec"), namespace)
-    if ("PROBE" not in namespace and "make_probe" not in namespace) or "grade" not in namespace:
-        raise ValueError(f"{slug}/checks.py must define PROBE (or make_probe(variant)) and grade(report)")
-    return namespace
-
-
-def _probe(checks_ns: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
-    return checks_ns["make_probe"](variant) if "make_probe" in checks_ns else checks_ns["PROBE"]
-
-
-def _run_grade(checks_ns: dict[str, Any], report: Report, variant: dict[str, Any]) -> list[Check]:
-    """``grade(report)``, or ``grade(report, variant)`` for an item with per-student variants."""
-    import inspect
-
-    function = checks_ns["grade"]
-    if len(inspect.signature(function).parameters) >= 2:
-        return function(report, variant)
-    return function(report)
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradeResult:
+        """A result as it crossed the broker (``as_dict``), checked field by field."""
+        fields = CheckOutcome.__dataclass_fields__
+        checks = [
+            CheckOutcome(**{k: v for k, v in c.items() if k in fields})
+            for c in data.get("checks") or []
+            if isinstance(c, dict)
+        ]
+        return cls(
+            status=str(Status(data["status"])),
+            score=float(data["score"]),
+            max_score=float(data["max_score"]),
+            checks=checks,
+            output=str(data.get("output", "")),
+            error=data.get("error") if isinstance(data.get("error"), dict) else None,
+            feedback=data.get("feedback") if isinstance(data.get("feedback"), dict) else {},
+            timings=data.get("timings") if isinstance(data.get("timings"), dict) else {},
+        )
 
 
 def _score(points: float, checks: list[Check]) -> tuple[float, list[CheckOutcome]]:
@@ -186,21 +173,52 @@ LIMIT_MESSAGES = {
 }
 
 
+def _checks_failed(
+    spec: ItemSpec, error: dict[str, Any], *, output: str = "", timings: dict[str, float]
+) -> GradeResult:
+    """The teacher's checks failed (in their jail): no marks now, and where it failed."""
+    line = f", rad {error['line']}" if error.get("line") else ""
+    line_en = f", line {error['line']}" if error.get("line") else ""
+    result = _failure(
+        spec,
+        Status.CHECKS_ERROR,
+        msg(
+            sv=f"Lärarens dolda kontroller misslyckades ({error.get('file')}{line}): {error.get('type')}. "
+            "Svaret får inga poäng nu; läraren kan rätta om det när kontrollerna är lagade.",
+            en=f"The teacher's hidden checks failed ({error.get('file')}{line_en}): {error.get('type')}. "
+            "The answer gets no marks now; the teacher can grade it again once the checks are fixed.",
+        ),
+        output=output,
+        error={**error, "where": "checks"},
+        timings=timings,
+    )
+    return result
+
+
 def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None) -> GradeResult:
     """Grade student code: run the probe in the sandbox, then the hidden checks on its answer.
 
-    1. Load the item's checks (trusted side) and take its PROBE.
-    2. Run the student's code and the probe in the sandbox, under the item's limits.
+    1. Take the item's probe from its checks (``PROBE``/``make_probe``), run in the teachers' jail.
+    2. Run the student's code and the probe in the student's jail, under the item's limits.
     3. A run that hit a limit or ended early gets that status and no marks.
     4. A syntax error or an exception at import gets its status, its line, and no marks.
-    5. Otherwise the checks grade the answer; the score is the weighted share of passed checks.
+    5. A probe that asked for baselines gets them from a child the student's code never touched.
+    6. Otherwise the checks grade the answer, in the teachers' jail, on the report as data; the
+       score is the weighted share of passed checks.
     """
+    from grader.checks.devices import worker_gpu_count
+    from grader.launch import checks as jail
+
     started = time.monotonic()
-    checks_ns = load_checks(spec.checks_source, spec.slug)
+    jail.LAST_TIMINGS.clear()
     variant = variants.validate(spec.variants, variant or {}) if spec.variants else {}
     limits = Limits.from_dict(spec.limits)
     try:
-        run = run_in_sandbox({"code": code, "probe": _probe(checks_ns, variant)}, limits)
+        probe = jail.probe(source=spec.checks_source, slug=spec.slug, variant=variant)
+    except jail.ChecksFailed as exc:
+        return _checks_failed(spec, exc.error, timings=dict(jail.LAST_TIMINGS))
+    try:
+        run = run_in_sandbox({"code": code, "probe": probe}, limits)
     except SandboxUnavailable as exc:
         return _failure(
             spec,
@@ -261,9 +279,16 @@ def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None)
             timings=timings,
         )
     try:
-        report = Report(answer)
-        checks = _run_grade(checks_ns, report, variant)
-    except ReportError:
+        checks, feedback = jail.grade(
+            source=spec.checks_source,
+            slug=spec.slug,
+            variant=variant,
+            report=answer,
+            worker={"gpu_count": worker_gpu_count()},
+        )
+    except jail.ChecksFailed as exc:
+        return _checks_failed(spec, exc.error, output=output, timings={**timings, **jail.LAST_TIMINGS})
+    except jail.ReportTampered:
         return _failure(
             spec,
             Status.CRASHED,
@@ -275,6 +300,7 @@ def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None)
             timings=timings,
         )
     score, outcomes = _score(float(spec.points), checks)
+    timings.update(jail.LAST_TIMINGS)
     timings["checks_total"] = round(time.monotonic() - started - run.wall_seconds, 4)
     return GradeResult(
         status=Status.GRADED,
@@ -283,7 +309,7 @@ def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None)
         checks=outcomes,
         output=output,
         timings=timings,
-        feedback={**report.feedback, **({"variant": variant} if variant else {})},
+        feedback={**feedback, **({"variant": variant} if variant else {})},
     )
 
 

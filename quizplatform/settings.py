@@ -204,7 +204,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]  # never pickle
 CELERY_TASK_DEFAULT_QUEUE = "grading"
-CELERY_TASK_ROUTES = {"exercises.tasks.grade_submission": {"queue": "grading"}}
+CELERY_TASK_ROUTES = {
+    "grader.grade_job": {"queue": "grading"},
+    "exercises.tasks.record_job_event": {"queue": "results"},
+}
 # A grade is acknowledged only when it is done, so a worker that dies mid-grade leaves the
 # message to be delivered again; the task itself is safe to run twice (it claims the row).
 CELERY_TASK_ACKS_LATE = True
