@@ -335,7 +335,7 @@ def job_run_inline(*, job: Job, worker: str = "") -> Job | None:
     """Grade a job in this process exactly as a grading worker and the recorder would (the same
     message, ``grader.service.run_job``, the same recording); None if it is not this caller's to
     take (finished, or held by a live worker). For tests and a shell, never for the web."""
-    from grader.service import run_job
+    from grader.job import run_job
 
     kind = kind_of(job)
     identity = f"{worker or 'inline'}@{socket.gethostname()}/{os.getpid()}"

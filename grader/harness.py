@@ -8,7 +8,10 @@ never from the sandbox's exit status or printed text. This module does not impor
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -195,6 +198,61 @@ def _checks_failed(
     return result
 
 
+BASELINE_CACHE_SIZE = 64
+_BASELINES: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+
+def _baselines(probe: dict[str, Any], answer: dict[str, Any], limits: Limits) -> dict[str, float]:
+    """Train what a ``learns`` call compares against in a child where no student code ran.
+
+    The student's run reports only what the baseline is built from (a parameter count and input
+    shape, or an architecture as data); the baseline is trained in a fresh jail on the same seeded
+    data, and cached by what defines it (the call's recipe and that request), so an item version
+    pays once per distinct student size or architecture. Whatever the student's run says about a
+    baseline itself is overwritten.
+    """
+    spent = 0.0
+    calls = answer.get("calls")
+    for call in probe.get("calls", []) if isinstance(calls, dict) else []:
+        if not (isinstance(call, dict) and isinstance(call.get("baseline"), dict)):
+            continue
+        data = calls.get(str(call.get("id")))
+        if not isinstance(data, dict):
+            continue
+        request = data.pop("baseline_request", None)
+        if not isinstance(request, dict):
+            data["baseline"] = data.get("baseline") if _is_error(data.get("baseline")) else {"error": _NO_BASELINE}
+            continue
+        key = hashlib.sha256(json.dumps([call, request], sort_keys=True, default=str).encode()).hexdigest()
+        if key not in _BASELINES:
+            started = time.monotonic()
+            run = run_in_sandbox({"code": "", "baseline": {"spec": call, "request": request}}, limits)
+            spent += time.monotonic() - started
+            entry = (run.result or {}).get("baseline") if run.verdict == "ok" else None
+            if not isinstance(entry, dict):
+                return {"baseline_total": round(spent, 4)} | _set_error(data, run.verdict)
+            _BASELINES[key] = entry
+            while len(_BASELINES) > BASELINE_CACHE_SIZE:
+                _BASELINES.popitem(last=False)
+        _BASELINES.move_to_end(key)
+        data["baseline"] = _BASELINES[key]
+    return {"baseline_total": round(spent, 4)} if spent else {}
+
+
+_NO_BASELINE = {"type": "NoBaseline", "message": "the model could not be described for a baseline", "line": None}
+
+
+def _is_error(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"error"} and isinstance(value["error"], dict)
+
+
+def _set_error(data: dict[str, Any], verdict: str) -> dict[str, float]:
+    data["baseline"] = {
+        "error": {"type": "BaselineFailed", "message": f"the baseline run ended: {verdict}", "line": None}
+    }
+    return {}
+
+
 def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None) -> GradeResult:
     """Grade student code: run the probe in the sandbox, then the hidden checks on its answer.
 
@@ -278,6 +336,7 @@ def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None)
             output=output,
             timings=timings,
         )
+    timings.update(_baselines(probe, answer, limits))
     try:
         checks, feedback = jail.grade(
             source=spec.checks_source,

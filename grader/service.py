@@ -20,13 +20,13 @@ from __future__ import annotations
 import logging
 import os
 import socket
-import time
 from typing import Any
 
 from celery import Celery
 
-from grader.harness import ItemSpec, grade, platform_error
-from grader.status import Status
+from grader.job import run_job
+
+__all__ = ["app", "grade_job", "run_job"]
 
 logger = logging.getLogger(__name__)
 
@@ -71,42 +71,6 @@ import grader.worker  # noqa: E402,F401  (warm sandboxes per pool process, the q
 def identity(hostname: str | None) -> str:
     """Who holds a claim: the Celery node name and the pid of the process that grades."""
     return f"{hostname or socket.gethostname()}/{os.getpid()}"
-
-
-def spec_from_message(data: dict[str, Any]) -> ItemSpec:
-    fields = ItemSpec.__dataclass_fields__
-    return ItemSpec(**{k: v for k, v in data.items() if k in fields})
-
-
-def run_job(message: dict[str, Any]) -> dict[str, Any]:
-    """The pure part: a job message in, its result as data out (a grade, or a validation's
-    verdict). Never raises: a platform failure is a result too."""
-    from grader import validation
-
-    spec = spec_from_message(message["spec"])
-    started = time.monotonic()
-    try:
-        if isinstance(message.get("validation"), dict):
-            v = message["validation"]
-            result = validation.validate(
-                spec,
-                solution=str(v.get("solution", "")),
-                starter=str(v.get("starter", "")),
-                examples=str(v.get("examples", "")),
-                prompts=[str(p) for p in v.get("prompts") or []],
-            )
-        else:
-            variant = message.get("variant") if isinstance(message.get("variant"), dict) else None
-            result = grade(spec, str(message.get("text", "")), variant or None).as_dict()
-    except Exception as exc:
-        logger.exception("grading %s failed", spec.slug)
-        result = platform_error(spec, type(exc).__name__).as_dict()
-        if isinstance(message.get("validation"), dict):
-            result = {"status": Status.ERROR, "solution_result": result, "starter_result": None, "problems": []}
-    timings = result.setdefault("timings", {})
-    if isinstance(timings, dict):
-        timings["worker_total"] = round(time.monotonic() - started, 4)
-    return result
 
 
 def _count_try(token: str) -> int | None:
