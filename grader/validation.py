@@ -47,7 +47,7 @@ def validate(
     ``starter_result`` and ``problems`` (one message each, sv and en).
 
     1. Grade the reference solution: it must be graded with full marks.
-    2. Grade the starter: it must compile and must not earn full marks.
+    2. Grade the starter: it must compile and earn 0 points.
     3. If the exercise has visible examples, run them after the reference solution: they must pass.
     """
     if spec.kind in QUICK_KINDS:
@@ -87,11 +87,13 @@ def validate(
         )
     if starter_result["status"] == Status.SYNTAX_ERROR:
         problems.append(_problem("Startkoden har ett syntaxfel.", "The starter has a syntax error."))
-    elif starter_result["status"] == Status.GRADED and starter_result["score"] >= starter_result["max_score"]:
+    elif starter_result["status"] == Status.GRADED and starter_result["score"] > 0:
+        # An untouched starter earns nothing: what it already does is given, not the student's work.
+        earned = [c["name"] for c in starter_result.get("checks", []) if c.get("points")]
         problems.append(
             _problem(
-                "Startkoden får full poäng; den får inte lösa uppgiften.",
-                "The starter earns full marks; it must not solve the exercise.",
+                f"Startkoden får {starter_result['score']:g} av {starter_result['max_score']:g} poäng ({', '.join(earned)}); den måste få 0. Gör det som startkoden redan gör till ett förhandskrav, eller låt kraven räknas först när uppgiftens egna krav håller (requires i requirements.yaml).",
+                f"The starter earns {starter_result['score']:g} of {starter_result['max_score']:g} points ({', '.join(earned)}); it must earn 0. Make what the starter already does a precondition, or let those requirements count only once the task's own requirements hold (requires in requirements.yaml).",
             )
         )
     if spec.kind == "code" and examples.strip() and not problems:

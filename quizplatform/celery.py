@@ -12,4 +12,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizplatform.settings")
 
 app = Celery("quizplatform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["exercises"])
+app.autodiscover_tasks(["exercises", "lti"])
