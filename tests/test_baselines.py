@@ -89,7 +89,8 @@ def test_a_student_who_patches_keras_to_sabotage_the_baseline_earns_nothing_from
         harness._BASELINES.clear()  # trained anew for each: no help from a cached honest one
         result = harness.grade(spec, code)
         assert result.status == "graded", result.checks
-        return next(c.passed for c in result.checks if c.name == "beats-dense"), result.score
+        # The check, or the requirement it enforces when the item is scored by requirements.
+        return next(c.passed for c in result.checks if "beats-dense" in (c.name, *c.checks)), result.score
 
     honest, hostile = beats_dense(sgd), beats_dense(SABOTAGE + "\n" + sgd)
     assert honest == hostile and honest[0] is False, (honest, hostile)

@@ -86,7 +86,7 @@ def test_a_worker_with_only_the_brokers_address_grades_a_message_and_answers_wit
     assert started["worker"].startswith("secretless@")
     assert finished["event"] == "finished" and finished["result"]["status"] == "graded"
     assert finished["result"]["score"] == finished["result"]["max_score"] == 4.0
-    assert len(finished["result"]["checks"]) == 7
+    assert finished["result"]["checks"] and all(c["passed"] for c in finished["result"]["checks"])
 
 
 def test_the_grading_worker_app_imports_no_django_and_reads_no_secret():
