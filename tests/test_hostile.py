@@ -487,7 +487,8 @@ def test_crafted_keras_models_are_contained_and_earn_no_full_marks(student, cour
     code, statuses = KERAS_CASES[case]
     data = grade_hostile(student, "build-network", code, statuses=statuses, timeout=180)
     assert data["score"] < data["max_score"], data["checks"]
-    assert any(not c["passed"] and c["name"].startswith(("layer", "model", "run")) for c in data["checks"])
+    # Outcomes are the item's requirements (issue 13), or "run" when the run itself failed.
+    assert any(not c["passed"] for c in data["checks"]), data["checks"]
     assert "uid=" not in data["output"] or "uid=0" not in data["output"]
 
 
