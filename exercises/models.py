@@ -80,6 +80,8 @@ class Assessment(models.Model):
     # Late work is taken until here (with the penalty); empty: closes_at is a hard close.
     late_until = models.DateTimeField(null=True, blank=True)
     release = models.CharField(max_length=16, choices=Release.choices, default=Release.IMMEDIATE)
+    # Students may run the visible examples for free (not graded); off for an exam.
+    examples_enabled = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["course", "order"]

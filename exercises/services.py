@@ -413,8 +413,12 @@ def submission_grade(*, submission_id: int, worker: str = "") -> Submission | No
     if submission is None:
         return None
     spec = item_spec(submission.item_version)
+    from grader.launch.progress import RedisProgress
+
+    progress = RedisProgress(submission.pk)
+    progress.clear()  # a retried job starts its progress afresh
     try:
-        result = grade(spec, submission.text, submission.variant or None)
+        result = grade(spec, submission.text, submission.variant or None, progress=progress)
     except Exception as exc:
         logger.exception("grading submission %s failed", submission_id)
         result = platform_error(spec, type(exc).__name__)
@@ -591,6 +595,7 @@ def assessment_settings_update(*, assessment: Assessment, by: User, **fields: An
         "attempts_allowed",
         "late_penalty_percent",
         "release",
+        "examples_enabled",
     }
     unknown = set(fields) - allowed
     if unknown:
