@@ -193,8 +193,27 @@ def _grade(spec: Any, text: str, variant: dict[str, Any] | None = None) -> dict[
             "max_score": spec.points,
             "checks": [],
             "output": "",
-            "error": {"type": type(exc).__name__, "message": str(exc)[:2000]},
+            "error": {"type": type(exc).__name__, "message": str(exc)[:2000], **checks_error_place(exc)},
         }
+
+
+def checks_error_place(exc: BaseException) -> dict[str, Any]:
+    """Where in the teacher's checks.py an exception arose: file, line, and the traceback from
+    the first frame of that file on (the platform's own frames above it say nothing useful)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [i for i, f in enumerate(frames) if f.filename.endswith("checks.py")]
+    if isinstance(exc, SyntaxError) and (exc.filename or "").endswith("checks.py"):
+        place = {"file": exc.filename, "line": exc.lineno}
+    elif ours:
+        frame = frames[ours[-1]]
+        place = {"file": frame.filename, "line": frame.lineno}
+    else:
+        place = {"file": "checks.py", "line": None}
+    start = ours[0] if ours else 0
+    text = "".join(traceback.format_list(frames[start:])) + "".join(traceback.format_exception_only(exc))
+    return {**place, "traceback": text[-4000:]}
 
 
 def validation_run_execute(*, run_id: int, worker: str = "") -> ValidationRun | None:
@@ -230,10 +249,11 @@ def validation_run_execute(*, run_id: int, worker: str = "") -> ValidationRun | 
     platform_down = "error" in (solution["status"], starter["status"])
     if solution["status"] == "checks_error":
         error = solution["error"]
+        where = f"{error.get('file') or 'checks.py'}, " if error.get("line") else ""
         problems.append(
             _problem(
-                f"De dolda kontrollerna gav ett fel: {error['type']}: {error['message']}",
-                f"The hidden checks raised an error: {error['type']}: {error['message']}",
+                f"De dolda kontrollerna gav ett fel ({where}rad {error.get('line') or '?'}): {error['type']}: {error['message']}",
+                f"The hidden checks raised an error ({where}line {error.get('line') or '?'}): {error['type']}: {error['message']}",
             )
         )
     elif solution["status"] != "graded" or solution["score"] < solution["max_score"]:

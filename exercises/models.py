@@ -353,6 +353,7 @@ class ScoreChange(models.Model):
         OVERRIDE = "override", _("Ändrad av lärare")
         ACCEPT = "accept", _("Bekräftad av lärare")
         REGRADE = "regrade", _("Omrättning")
+        UNDO_ACCEPT = "undo_accept", _("Bekräftelse ångrad")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="score_changes")
     kind = models.CharField(max_length=16, choices=Kind.choices)

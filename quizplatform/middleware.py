@@ -64,6 +64,8 @@ class ContentSecurityPolicyMiddleware:
         request.csp_nonce = secrets.token_urlsafe(16)  # type: ignore[attr-defined]
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", CSP.format(style_nonce=f" 'nonce-{request.csp_nonce}'"))  # type: ignore[attr-defined]
+            response.headers.setdefault(
+                "Content-Security-Policy", CSP.format(style_nonce=f" 'nonce-{request.csp_nonce}'")
+            )  # type: ignore[attr-defined]
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response

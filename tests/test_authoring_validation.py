@@ -111,6 +111,13 @@ def test_checks_that_raise_and_examples_that_fail_are_explained(teacher, users):
     run = validate(teacher, draft)
     assert run.status == "failed"
     assert any("ZeroDivisionError" in p["en"] for p in run.problems), run.problems
+    # The teacher learns where: the file, the line, and the traceback from checks.py on.
+    assert any("checks.py, line 4" in p["en"] for p in run.problems), run.problems
+    error = run.solution_result["error"]
+    assert error["file"].endswith("checks.py") and error["line"] == 4
+    assert "return 1 / 0" in error["traceback"] and "grader/harness.py" not in error["traceback"]
+    page = teacher.get(f"/authoring/drafts/{draft.pk}/validation/").content.decode()
+    assert "return 1 / 0" in page
 
     draft = new_draft(users, "bad-examples", config={"examples": "assert dense_params(5, 10) == 61\n"})
     run = validate(teacher, draft)

@@ -1,8 +1,6 @@
 """A student's whole way through the site in a real headless Chromium (Debian's), driven by
 Playwright, against a live server with the real worker behind it."""
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 

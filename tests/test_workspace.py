@@ -217,3 +217,49 @@ def test_examples_are_refused_when_turned_off_empty_or_too_often(student_client,
     assert response.status_code == 403 and "avstängda" in response.json()["error"]
     page = student_client.get("/items/count-parameters/")
     assert b"run-examples" not in page.content
+
+
+@pytest.mark.django_db
+def test_a_new_coding_item_starts_from_the_documented_checks_template(course, users):
+    from grader.harness import load_checks
+
+    client = Client()
+    client.force_login(users["teacher"])
+    page = client.get("/authoring/courses/kunskapskontroll-2/items/new/").content.decode()
+    assert "PROBE = {" in page and "def grade(report):" in page and "How it works" in page
+    from authoring.views import CHECKS_TEMPLATE
+
+    namespace = load_checks(CHECKS_TEMPLATE.read_text(), "template")
+    assert namespace["PROBE"]["calls"][0]["function"] == "solve"
+
+
+@pytest.mark.django_db
+def test_the_teacher_sees_the_layer_table_and_curves_the_student_saw(course, users):
+    from exercises.models import Item, Submission
+
+    item = Item.objects.get(slug="cnn-images")
+    row = {
+        "actual": {"index": 1, "label": "Conv2D(16, 3×3, relu)", "params": 160},
+        "expected": {"label": "Conv2D(16, 3×3, relu)", "params": 160, "formula": "(3·3·1+1)·16"},
+        "differs": [],
+    }
+    submission = Submission.objects.create(
+        user=users["student"],
+        item=item,
+        item_version=item.current_version,
+        text="x = 1\n",
+        max_score=10,
+        status="graded",
+        score=10,
+        final_score=10,
+        feedback={
+            "model": {"rows": [row], "params": 160, "expected_params": 160},
+            "curves": {"loss": [1.0, 0.6, 0.4], "val_loss": [1.1, 0.7, 0.5]},
+        },
+    )
+    client = Client()
+    client.force_login(users["teacher"])
+    page = client.get(f"/dashboard/submissions/{submission.pk}/").content.decode()
+    assert 'data-testid="model-table"' in page and "Conv2D(16, 3×3, relu)" in page
+    assert 'data-testid="learning-curve"' in page
+    assert 'id="L1"' in page  # the code with line numbers
