@@ -90,12 +90,20 @@ def run_examples(payload: dict[str, Any]) -> dict[str, Any]:
         line = error.get("line") if isinstance(error.get("line"), int) else None
         message = f"{error.get('type', 'Error')}: {str(error.get('message', ''))[:500]}".rstrip(": ")
         in_code = line is not None and line <= code_lines
+        example_line = None
         if line is not None and not in_code:
             example_line = line - code_lines - 1
             source = examples.split("\n")
             if 1 <= example_line <= len(source):
                 message += f" — {source[example_line - 1].strip()}"
-        return {**result, "state": "failed", "line": line, "in_code": in_code, "message": message}
+        return {
+            **result,
+            "state": "failed",
+            "line": line,
+            "in_code": in_code,
+            "example_line": example_line,
+            "message": message,
+        }
     for call_id, data in (answer.get("calls") or {}).items():
         data = data if isinstance(data, dict) else {}
         model = data.get("model") if isinstance(data.get("model"), dict) else None

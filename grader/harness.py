@@ -8,6 +8,7 @@ never from the sandbox's exit status or printed text. This module does not impor
 
 from __future__ import annotations
 
+import linecache
 import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -96,7 +97,10 @@ class GradeResult:
 def load_checks(source: str, slug: str) -> dict[str, Any]:
     """Execute an item's ``checks.py`` (trusted, teacher-written) in a fresh namespace."""
     namespace: dict[str, Any] = {"__name__": f"checks_{slug.replace('-', '_')}"}
-    exec(compile(source, f"{slug}/checks.py", "exec"), namespace)
+    filename = f"{slug}/checks.py"
+    # Known to linecache, so a traceback through the teacher's code shows its lines.
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    exec(compile(source, filename, "exec"), namespace)
     if ("PROBE" not in namespace and "make_probe" not in namespace) or "grade" not in namespace:
         raise ValueError(f"{slug}/checks.py must define PROBE (or make_probe(variant)) and grade(report)")
     return namespace

@@ -244,7 +244,9 @@
     var ok = run.state === "passed";
     var text = run.state === "refused" ? run.message
       : ok ? (run.has_examples ? strings.examplesOk : strings.examplesNone)
-      : run.line ? fmt(strings.examplesFail, { line: run.line, message: run.message }) : fmt(strings.examplesFailNoline, { message: run.message });
+      : run.example_line ? fmt(strings.examplesFailExample, { line: run.example_line, message: run.message })
+      : run.line && run.in_code ? fmt(strings.examplesFail, { line: run.line, message: run.message })
+      : fmt(strings.examplesFailNoline, { message: run.message });
     var p = el("p", { "class": ok ? "pass" : "fail", "data-testid": "examples-verdict", "data-state": run.state }, (ok ? "✔ " : "✘ ") + text);
     if (run.line && run.in_code) {
       var a = el("button", { type: "button", "class": "goto-line linklike", "data-line": run.line }, fmt(strings.goto, { n: run.line }));

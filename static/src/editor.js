@@ -58,7 +58,8 @@ const theme = EditorView.theme({
   "&": { fontSize: "15px", border: "1px solid #767676", borderRadius: "4px", background: "#fff" },
   "&.cm-focused": { outline: "3px solid #1a5fb4", outlineOffset: "1px" },
   ".cm-content": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace", minHeight: "18em" },
-  ".cm-scroller": { overflow: "auto", maxHeight: "70vh" },
+  // The editor grows with its text (no inner vertical scroll): the page scrolls, as with any text.
+  ".cm-scroller": { overflow: "auto" },
   // Line numbers: #595959 on #f3f3f3 is 6.4:1 (WCAG AA needs 4.5:1).
   ".cm-gutters": { background: "#f3f3f3", color: "#595959", borderRight: "1px solid #ccc" },
   ".cm-error-line": { background: "#fde7e9" },
