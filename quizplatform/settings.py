@@ -10,6 +10,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 from quizplatform.env import envbool, envint, envlist, envstr
+from quizplatform.mailconfig import email_settings
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("QUIZ_VAR_DIR", str(BASE_DIR / "var")))
@@ -42,6 +43,10 @@ INSTALLED_APPS = [
     "exercises",
     "authoring",
     "dashboard",
+    "integrity",
+    "exams",
+    "lti",
+    "onboarding",
 ]
 
 MIDDLEWARE = [
@@ -56,6 +61,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "exams.middleware.ExamMiddleware",
+    "lti.middleware.LtiFramingMiddleware",
 ]
 
 ROOT_URLCONF = "quizplatform.urls"
@@ -95,6 +102,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
 AUTH_USER_MODEL = "accounts.User"
+# Log in with a username or an email address (one account per address).
+AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -158,7 +167,37 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# --- Exam mode (exams/) ---------------------------------------------------------------------------
+# The header our own reverse proxy sets with the client's address (e.g. X-Forwarded-For; its
+# rightmost entry is used). Empty: REMOTE_ADDR, the right choice when clients reach gunicorn directly.
+QUIZ_TRUSTED_PROXY_HEADER = envstr("QUIZ_TRUSTED_PROXY_HEADER", "")
+# After a student's deadline, the browser's last text is still taken this long (the network's delay);
+# the sweeper submits the drafts of those whose browser did not come once it has passed.
+QUIZ_EXAM_GRACE_SECONDS = envint("QUIZ_EXAM_GRACE_SECONDS", 20)
+
 CONTENT_DIR = Path(envstr("QUIZ_CONTENT_DIR", str(BASE_DIR / "content")))
+
+# --- Email, invitations, password reset (see quizplatform/mailconfig.py and README.md) ---------
+_email = email_settings(production=PRODUCTION, var_dir=VAR_DIR)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]  # files under var/mail/ in development, SMTP in production
+EMAIL_HOST, EMAIL_PORT = _email["EMAIL_HOST"], _email["EMAIL_PORT"]
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_USER"], _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS, EMAIL_USE_SSL = _email["EMAIL_USE_TLS"], _email["EMAIL_USE_SSL"]
+EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Deep Learning Quiz <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+# Links in mails point here when set (behind a proxy that rewrites the host), else to the host
+# of the request that sent them.
+QUIZ_SITE_URL = envstr("QUIZ_SITE_URL", "")
+PASSWORD_RESET_TIMEOUT = envint("QUIZ_PASSWORD_RESET_HOURS", 24) * 3600
+QUIZ_INVITATION_DAYS = envint("QUIZ_INVITATION_DAYS", 14)
+# Reset requests: per requesting address and per email address, in a sliding window.
+QUIZ_RESET_REQUESTS_PER_IP = envint("QUIZ_RESET_REQUESTS_PER_IP", 10)
+QUIZ_RESET_REQUESTS_PER_ADDRESS = envint("QUIZ_RESET_REQUESTS_PER_ADDRESS", 3)
+QUIZ_RESET_WINDOW_SECONDS = envint("QUIZ_RESET_WINDOW_SECONDS", 3600)
+QUIZ_ROSTER_MAX_ROWS = envint("QUIZ_ROSTER_MAX_ROWS", 2000)
+QUIZ_ROSTER_MAX_BYTES = envint("QUIZ_ROSTER_MAX_BYTES", 200 * 1024)
 
 # --- Security (production) --------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
@@ -184,7 +223,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "exams.access.ExamAccessPermission",  # exam mode: the same access rules as the pages
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -234,3 +276,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# --- LTI 1.3 (lti/) -------------------------------------------------------------------------------
+# Scores go back to the LMS from a Celery task that needs the database and the tool's key: the
+# queue of a process that has both (the recorder's, once grading workers hold no secrets).
+LTI_QUEUE = envstr("LTI_QUEUE", "grading")
+# A score the LMS did not take is tried again after 2, 4, 8, 16 s (5 tries), then shown as failed.
+LTI_SCORE_TRIES = envint("LTI_SCORE_TRIES", 5)
+LTI_RETRY_BASE_SECONDS = envint("LTI_RETRY_BASE_SECONDS", 2)
+# Inside the LMS's iframe the site is a third party: its session and CSRF cookies must be
+# SameSite=None (and therefore Secure, so HTTPS only) to reach it. On by default in production.
+QUIZ_LTI_FRAMED = envbool("QUIZ_LTI_FRAMED", PRODUCTION)
+if QUIZ_LTI_FRAMED:
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True

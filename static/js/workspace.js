@@ -46,28 +46,80 @@
     return date.toLocaleTimeString(document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit", second: "2-digit" });
   }
 
-  // --- drafts, with the time of the last save -------------------------------------------------
-  var timer = null, lastSaved = editor ? value() : (textarea ? textarea.defaultValue : value());
-  function showSaved(date) {
-    draftStatus.textContent = fmt(draftStatus.dataset.savedAt, { time: timeNow(date) });
-    draftStatus.dataset.state = "saved";
+  // --- drafts, with the time of the last save ------------------------------------------------
+  // What is typed is also kept in the browser (localStorage) until the server has it, so text
+  // typed while the network is down is sent when it is back, and survives a reload or a crash.
+  function setValue(text) {
+    if (editor) editor.setValue(text);
+    else if (textarea) textarea.value = text;
   }
+  var storeKey = "quiz-draft:" + (form.dataset.storeKey || form.dataset.draftUrl);
+  function stored() {
+    try { return JSON.parse(window.localStorage.getItem(storeKey) || "null"); } catch (e) { return null; }
+  }
+  function keep(text) {
+    try { window.localStorage.setItem(storeKey, JSON.stringify({ text: text, t: Date.now() })); } catch (e) { /* full or blocked */ }
+  }
+  function forget(text) {
+    var s = stored();
+    if (s && s.text === text) { try { window.localStorage.removeItem(storeKey); } catch (e) { /* blocked */ } }
+  }
+  function show(state, text) { draftStatus.dataset.state = state; draftStatus.textContent = text; }
+  function showSaved(date) { show("saved", fmt(draftStatus.dataset.savedAt, { time: timeNow(date) })); }
+  // What the server rendered is what is saved; text typed before this script ran (a slow page)
+  // differs from it and is saved at once below.
+  var timer = null, retry = null, lastSaved = editor ? value() : (textarea ? textarea.defaultValue : value());
+  var saving = false, closed = false;
   if (draftStatus.dataset.initial) showSaved(new Date(draftStatus.dataset.initial));
   function save() {
     var text = value();
-    if (text === lastSaved) return;
+    clearTimeout(retry);
+    if (closed || saving) return;
+    if (text === lastSaved) { forget(text); return; }
+    saving = true;
     fetch(form.dataset.draftUrl, {
       method: "POST", body: new URLSearchParams({ text: text }), credentials: "same-origin",
-      headers: { "X-CSRFToken": csrf() }
+      headers: { "X-CSRFToken": csrf(), Accept: "application/json" }
     }).then(function (r) { return r.json(); }).then(function (data) {
-      if (data.saved) { lastSaved = text; showSaved(new Date(data.updated_at)); }
-      else { draftStatus.textContent = data.error; draftStatus.dataset.state = "error"; }
-    }).catch(function () { draftStatus.textContent = "…"; });
+      saving = false;
+      if (data.saved) {
+        lastSaved = text; forget(text);
+        showSaved(new Date(data.updated_at));
+        if (value() !== text) schedule();
+      } else { show("error", data.error || "!"); }
+    }).catch(function () {
+      // Offline (or the server unreachable): the text stays in the browser; try again.
+      saving = false;
+      show("offline", form.dataset.offline || "…");
+      retry = setTimeout(save, 3000);
+    });
   }
-  function schedule() { clearTimeout(timer); timer = setTimeout(save, 800); draftStatus.dataset.state = "dirty"; }
+  function schedule() {
+    var text = value();
+    if (text !== lastSaved) keep(text);
+    clearTimeout(timer); timer = setTimeout(save, 800); draftStatus.dataset.state = "dirty";
+  }
+  var earlier = stored();
+  if (earlier && typeof earlier.text === "string" && earlier.text !== value() && form.dataset.kind !== "choice") {
+    setValue(earlier.text);  // unsent text from an earlier visit (offline, crash, reload)
+    show("restored", form.dataset.restored || "↺");
+  }
   if (editor) editor.on("change", schedule);
-  else form.addEventListener("input", schedule);
+  else { form.addEventListener("input", schedule); form.addEventListener("change", schedule); }
+  window.addEventListener("online", save);
   if (value() !== lastSaved) schedule();
+  // For the exam countdown (exam.js): the text, and a way to stop editing at the deadline.
+  window.quizAnswer = {
+    value: value,
+    form: form,
+    keep: keep,
+    forget: forget,
+    close: function () {
+      closed = true; clearTimeout(timer); clearTimeout(retry);
+      if (editor) editor.setReadOnly(true);
+      form.querySelectorAll("textarea, input, button").forEach(function (el) { el.readOnly = true; if (el.type === "submit" || el.type === "radio" || el.type === "button") el.disabled = true; });
+    }
+  };
 
   // --- word count (theory answers) -------------------------------------------------------------
   var words = document.getElementById("word-count");
@@ -199,6 +251,7 @@
         return;
       }
       lastSaved = body[form.dataset.field];
+      forget(lastSaved);
       var api = form.dataset.api.replace(/items\/[^/]+\/submissions$/, "submissions/" + res.data.id);
       var page = "/submissions/" + res.data.id + "/";
       resultBox.dataset.pending = "1";

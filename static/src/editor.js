@@ -7,7 +7,7 @@
 // documented convention, said in the help text next to each editor).
 import { EditorView, keymap, lineNumbers, highlightActiveLine, highlightActiveLineGutter,
   drawSelection, Decoration, GutterMarker, gutter } from "@codemirror/view";
-import { EditorState, StateEffect, StateField, RangeSet } from "@codemirror/state";
+import { EditorState, StateEffect, StateField, RangeSet, Compartment } from "@codemirror/state";
 import { defaultKeymap, history, historyKeymap, indentWithTab } from "@codemirror/commands";
 import { python } from "@codemirror/lang-python";
 import { syntaxHighlighting, HighlightStyle, indentUnit, bracketMatching } from "@codemirror/language";
@@ -74,6 +74,7 @@ function create(textarea, options = {}) {
     (textarea.labels && textarea.labels[0] ? textarea.labels[0].textContent.trim() : "Code");
   const listeners = [];
   const readOnly = !!options.readOnly;
+  const readOnlyState = new Compartment();
   const extensions = [
     lineNumbers(), markGutter, highlightActiveLineGutter(), history(), drawSelection(),
     indentUnit.of("    "), EditorState.tabSize.of(4), bracketMatching(), closeBrackets(),
@@ -83,7 +84,7 @@ function create(textarea, options = {}) {
     marks, theme, EditorView.lineWrapping, EditorView.cspNonce.of(nonce),
     EditorView.contentAttributes.of({ "aria-label": label, "aria-multiline": "true" }),
     // Read-only stays focusable (not editable=false), so a keyboard user can scroll and read it.
-    EditorState.readOnly.of(readOnly),
+    readOnlyState.of(EditorState.readOnly.of(readOnly)),
     EditorView.updateListener.of((u) => {
       if (!u.docChanged) return;
       textarea.value = u.state.doc.toString();
@@ -121,6 +122,7 @@ function create(textarea, options = {}) {
     refresh() { view.requestMeasure(); },
     focus() { view.focus(); },
     save() { textarea.value = view.state.doc.toString(); },
+    setReadOnly(on) { view.dispatch({ effects: readOnlyState.reconfigure(EditorState.readOnly.of(!!on)) }); },
     markLines(lines) { view.dispatch({ effects: setMarks.of(lines || []) }); },
     gotoLine(n) {
       const doc = view.state.doc;
