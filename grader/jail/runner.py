@@ -8,6 +8,7 @@ imported only for probes that need it.
 """
 
 import builtins
+import functools
 import json
 import os
 import sys
@@ -76,8 +77,13 @@ def _report_epochs():
                 }
             )
 
+    # functools.wraps keeps fit's signature visible (inspect follows __wrapped__): the fit recorder
+    # below binds the student's arguments (validation_split, epochs) through it.
+    @functools.wraps(original)
     def fit(self, *args, **kwargs):
         fits[0] += 1
+        if len(args) > 5:  # callbacks given by position (x, y, batch_size, epochs, verbose, callbacks)
+            return original(self, *args, **kwargs)
         callbacks = kwargs.get("callbacks")
         callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else ([callbacks] if callbacks else [])
         kwargs["callbacks"] = callbacks + [_EpochProgress(fits[0])]
