@@ -255,6 +255,25 @@ job_kind_register(
 )
 
 
+def checks_error_place(exc: BaseException) -> dict[str, Any]:
+    """Where in the teacher's checks.py an exception arose: file, line, and the traceback from
+    the first frame of that file on (the platform's own frames above it say nothing useful)."""
+    import traceback
+
+    frames = traceback.extract_tb(exc.__traceback__)
+    ours = [i for i, f in enumerate(frames) if f.filename.endswith("checks.py")]
+    if isinstance(exc, SyntaxError) and (exc.filename or "").endswith("checks.py"):
+        place = {"file": exc.filename, "line": exc.lineno}
+    elif ours:
+        frame = frames[ours[-1]]
+        place = {"file": frame.filename, "line": frame.lineno}
+    else:
+        place = {"file": "checks.py", "line": None}
+    start = ours[0] if ours else 0
+    text = "".join(traceback.format_list(frames[start:])) + "".join(traceback.format_exception_only(exc))
+    return {**place, "traceback": text[-4000:]}
+
+
 def validation_run_execute(*, run_id: int, worker: str = "") -> ValidationRun | None:
     """Run a validation here and now, as a worker and the recorder would (tests, and a shell)."""
     run = ValidationRun.objects.filter(pk=run_id).first()

@@ -5,6 +5,7 @@ anonymous users are refused."""
 from __future__ import annotations
 
 from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -68,6 +69,9 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+CHECKS_TEMPLATE = Path(__file__).parent / "starters" / "checks_code.py"
+
+
 def _editor(request: HttpRequest, *, course: Any, draft: ItemDraft | None) -> HttpResponse:
     """The create and edit page: the item form and, for theory questions, the rubric formset."""
     editing = draft is not None
@@ -116,7 +120,8 @@ def _editor(request: HttpRequest, *, course: Any, draft: ItemDraft | None) -> Ht
             course=course,
             editing=editing,
             kind=draft.kind if draft else None,
-            initial=_initial(draft) if draft else None,
+            # A new item's checks start from the documented template (authoring/starters/).
+            initial=_initial(draft) if draft else {"checks": CHECKS_TEMPLATE.read_text()},
         )
         rubric = draft.fields.get("rubric", []) if draft else []
         concepts = ConceptFormSet(prefix="concepts", initial=[ConceptForm.initial_from(c) for c in rubric if "id" in c])

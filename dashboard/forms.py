@@ -46,8 +46,10 @@ class AssessmentSettingsForm(forms.ModelForm):
             "time_limit_minutes",
             "attempts_allowed",
             "release",
+            "examples_enabled",
         ]
         labels = {
+            "examples_enabled": _("Studenterna får köra exemplen utan att det räknas som försök (stäng av på prov)"),
             "opens_at": _("Öppnar"),
             "closes_at": _("Stänger"),
             "late_until": _("Sen inlämning tillåten till"),

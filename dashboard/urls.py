@@ -17,6 +17,7 @@ urlpatterns = [
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),
     path("submissions/<int:pk>/override", views.submission_override, name="submission_override"),
     path("submissions/<int:pk>/accept", views.submission_accept, name="submission_accept"),
+    path("submissions/<int:pk>/accept/undo", views.submission_accept_undo, name="submission_accept_undo"),
     path("submissions/<int:pk>/regrade", views.submission_regrade, name="submission_regrade"),
     path("assessments/<int:pk>/settings/", views.assessment_settings, name="assessment_settings"),
     path("extensions/<int:pk>/delete", views.extension_delete, name="extension_delete"),

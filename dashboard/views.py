@@ -222,6 +222,21 @@ def submission_accept(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, _errors(exc))
     else:
         messages.success(request, _("Poängen är bekräftad."))
+        request.session["undo_accept"] = submission.pk  # the review queue offers to take it back
+    return redirect(_safe_next(request, reverse("dashboard:submission", args=[submission.pk])))
+
+
+@login_required
+@require_POST
+def submission_accept_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = _submission(request, pk)
+    try:
+        services.submission_review_undo(submission=submission, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, _errors(exc))
+    else:
+        messages.success(request, _("Bekräftelsen är ångrad; svaret är tillbaka i kön."))
+        request.session.pop("undo_accept", None)
     return redirect(_safe_next(request, reverse("dashboard:submission", args=[submission.pk])))
 
 
@@ -312,10 +327,15 @@ def review_overview(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 def review_item(request: HttpRequest, slug: str) -> HttpResponse:
     item = _item(request, slug)
+    undo = (
+        Submission.objects.filter(pk=request.session.get("undo_accept") or 0, item=item, reviewed_by=request.user)
+        .select_related("user")
+        .first()
+    )
     return render(
         request,
         "dashboard/review_item.html",
-        {"item": item, "queue": selectors.review_queue(item=item), "override_form": OverrideForm()},
+        {"item": item, "queue": selectors.review_queue(item=item), "override_form": OverrideForm(), "undo": undo},
     )
 
 

@@ -82,6 +82,8 @@ class Assessment(models.Model):
     # Late work is taken until here (with the penalty); empty: closes_at is a hard close.
     late_until = models.DateTimeField(null=True, blank=True)
     release = models.CharField(max_length=16, choices=Release.choices, default=Release.IMMEDIATE)
+    # Students may run the visible examples for free (not graded); off for an exam.
+    examples_enabled = models.BooleanField(default=True)
 
     class Meta:
         ordering = ["course", "order"]
@@ -334,6 +336,7 @@ class ScoreChange(models.Model):
         OVERRIDE = "override", _("Ändrad av lärare")
         ACCEPT = "accept", _("Bekräftad av lärare")
         REGRADE = "regrade", _("Omrättning")
+        UNDO_ACCEPT = "undo_accept", _("Bekräftelse ångrad")
 
     submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="score_changes")
     kind = models.CharField(max_length=16, choices=Kind.choices)

@@ -23,6 +23,11 @@ class ItemProgress:
     attempts: int
     last_status: str | None
 
+    @property
+    def last_status_display(self) -> str:
+        """The status in the reader's language (never the raw code)."""
+        return str(Submission.Status(self.last_status).label) if self.last_status else ""
+
 
 def courses_for(*, user: User) -> QuerySet[Course]:
     """Courses ``user`` takes or teaches (every course for a platform admin): the one rule for
@@ -62,9 +67,10 @@ def course_progress(*, course: Course, user: User) -> list[tuple[Assessment, lis
         .values("item")
         .annotate(best=Max("final_score"), last=Max("created_at"))
     }
+    # Oldest first: the dict keeps the last (newest) status of each item.
     last_status = dict(
         Submission.objects.filter(user=user, item__assessment__course=course)
-        .order_by("item", "-created_at")
+        .order_by("item", "created_at")
         .values_list("item", "status")
     )
     counts: dict[int, int] = {}

@@ -443,6 +443,33 @@ def submission_review_accept(*, submission: Submission, by: User, comment: str =
     return locked
 
 
+def submission_review_undo(*, submission: Submission, by: User) -> Submission:
+    """Take back a confirmation (the review queue's undo): the answer goes back to the queue.
+
+    Only the confirmation that is the submission's latest score change, and only by the teacher
+    who made it (or an admin): an undo never hides someone else's later decision.
+    """
+    with transaction.atomic():
+        locked = Submission.objects.select_for_update().get(pk=submission.pk)
+        last = locked.score_changes.order_by("-at", "-pk").first()
+        if locked.reviewed_at is None or last is None or last.kind != ScoreChange.Kind.ACCEPT:
+            raise ValidationError(_("Det finns ingen bekräftelse att ångra."))
+        if last.by_id != by.pk and not by.is_platform_admin:
+            raise ValidationError(_("Bara den som bekräftade kan ångra."))
+        ScoreChange.objects.create(
+            submission=locked,
+            kind=ScoreChange.Kind.UNDO_ACCEPT,
+            by=by,
+            at=timezone.now(),
+            old_score=locked.final_score,
+            new_score=locked.final_score,
+            details={"undoes": last.pk},
+        )
+        locked.reviewed_at, locked.reviewed_by = None, None
+        locked.save(update_fields=["reviewed_at", "reviewed_by"])
+    return locked
+
+
 def submissions_regrade(*, submissions: Iterable[Submission], by: User, description: str = "") -> RegradeBatch:
     """Grade finished submissions again, against their item's CURRENT version.
 
@@ -520,6 +547,7 @@ def assessment_settings_update(*, assessment: Assessment, by: User, **fields: An
         "attempts_allowed",
         "late_penalty_percent",
         "release",
+        "examples_enabled",
     }
     unknown = set(fields) - allowed
     if unknown:

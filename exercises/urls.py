@@ -9,4 +9,6 @@ urlpatterns = [
     path("items/<slug:slug>/", views.item_detail, name="item"),
     path("items/<slug:slug>/draft", views.draft_save, name="draft"),
     path("submissions/<int:pk>/", views.submission_detail, name="submission"),
+    path("items/<slug:slug>/examples", views.examples_run, name="examples"),
+    path("items/<slug:slug>/examples/<str:run_id>", views.examples_result, name="examples_result"),
 ]

@@ -7,9 +7,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from exercises import selectors, services
+from exercises import selectors, services, workspace
 from exercises.forms import AnswerForm
 from exercises.models import Draft
 
@@ -53,6 +54,7 @@ def item_detail(request: HttpRequest, slug: str) -> HttpResponse:
         text = request.POST.get("text", text)
     else:
         form = AnswerForm(initial={"text": text})
+    submissions = selectors.submissions_of(user=request.user, item=item)[:20]
     return render(
         request,
         "exercises/item.html",
@@ -62,7 +64,10 @@ def item_detail(request: HttpRequest, slug: str) -> HttpResponse:
             "prompt": services.item_prompt_for(user=request.user, item=item),
             "choices": selectors.item_choices(version=version),
             "form": form,
-            "submissions": selectors.submissions_of(user=request.user, item=item)[:20],
+            "submissions": submissions,
+            "latest": submissions[0] if submissions else None,
+            "draft": draft,
+            "examples_url": workspace.examples_url_for(item=item),
             "rules": selectors.submission_rules(assessment=item.assessment, user=request.user, item=item),
         },
         status=status,
@@ -88,3 +93,24 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
     submission = selectors.submission_visible(user=request.user, pk=pk)
     earlier = selectors.submissions_of(user=submission.user, item=submission.item)[:20]
     return render(request, "exercises/submission.html", {"submission": submission, "earlier": earlier})
+
+
+@login_required
+@require_POST
+def examples_run(request: HttpRequest, slug: str) -> JsonResponse:
+    """Start a free example run (not graded, not an attempt); answers with where to poll."""
+    item = selectors.item_get(slug=slug, user=request.user)
+    try:
+        run_id = workspace.example_run_request(user=request.user, item=item, text=request.POST.get("text", ""))
+    except workspace.ExampleRunRefused as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=exc.status)
+    except PermissionDenied as exc:
+        return JsonResponse({"error": str(exc)}, status=403)
+    url = reverse("exercises:examples_result", kwargs={"slug": item.slug, "run_id": run_id})
+    return JsonResponse({"id": run_id, "url": url}, status=202)
+
+
+@login_required
+def examples_result(request: HttpRequest, slug: str, run_id: str) -> JsonResponse:
+    item = selectors.item_get(slug=slug, user=request.user)
+    return JsonResponse(workspace.example_run_get(user=request.user, item=item, run_id=run_id))

@@ -308,7 +308,97 @@ def _set_error(data: dict[str, Any], verdict: str) -> dict[str, float]:
     return {}
 
 
-def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None) -> GradeResult:
+CPU_LIMIT_MESSAGE = msg(
+    sv="Koden använde för mycket processortid och stoppades (gränsen är {seconds} s processortid). Leta efter en oändlig loop eller för mycket träning.",
+    en="The code used too much CPU time and was stopped (the limit is {seconds} s of CPU time). Look for an endless loop or too much training.",
+)
+WALL_LIMIT_MESSAGE = msg(
+    sv="Koden tog för lång tid och stoppades (gränsen är {seconds} s väggklockstid). Leta efter en oändlig loop, sleep eller för mycket träning.",
+    en="The code took too long and was stopped (the limit is {seconds} s of wall-clock time). Look for an endless loop, sleep or too much training.",
+)
+
+
+def _limit_message(run: Any, limits: Limits) -> Msg:
+    """The message of a run stopped by a limit, naming the limit that was hit and its number."""
+    if run.verdict == Status.TIME_LIMIT and getattr(run, "limit", "") == "cpu":
+        template, seconds = CPU_LIMIT_MESSAGE, limits.cpu_seconds
+    elif run.verdict == Status.TIME_LIMIT:
+        template, seconds = WALL_LIMIT_MESSAGE, limits.wall_seconds
+    else:
+        template, seconds = LIMIT_MESSAGES[run.verdict], limits.wall_seconds
+    return msg(
+        sv=template.sv.format(seconds=f"{seconds:g}", memory=limits.memory_mb),
+        en=template.en.format(seconds=f"{seconds:g}", memory=limits.memory_mb),
+    )
+
+
+class _EarlyChecks:
+    """Turns the runner's progress events into events for the student while the job runs.
+
+    Checks that depend only on what is already known (the model's structure, a callback's
+    settings) are computed as soon as the runner reports it, by the item's ``grade`` in the teachers'
+    jail (never beside the student's code): it runs twice on a partial report, once with each call not yet done as "not run" and
+    once as empty; a check that comes out the same both times does not depend on those calls.
+    Events from the runner are data the student could forge: only their known fields go on.
+    """
+
+    def __init__(self, spec: ItemSpec, probe: dict[str, Any], variant: dict[str, Any], sink: Any) -> None:
+        self.spec, self.variant, self.sink = spec, variant, sink
+        self.call_ids = [str(c.get("id")) for c in probe.get("calls", []) if isinstance(c, dict)]
+        self.known: dict[str, dict[str, Any]] = {}
+        self.done: set[str] = set()
+        self.sent: list[dict[str, Any]] = []
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        kind = event.get("event")
+        if kind == "started":
+            self.sink({"event": "started"})
+        elif kind == "epoch":
+            fields = {k: event.get(k) for k in ("fit", "epoch", "loss", "val_loss")}
+            if all(isinstance(fields[k], int) and not isinstance(fields[k], bool) for k in ("fit", "epoch")) and all(
+                fields[k] is None or (isinstance(fields[k], (int, float)) and not isinstance(fields[k], bool))
+                for k in ("loss", "val_loss")
+            ):
+                self.sink({"event": "epoch", **fields})
+        elif kind == "call" and str(event.get("id")) in self.call_ids and isinstance(event.get("data"), dict):
+            call_id = str(event["id"])
+            self.known[call_id] = event["data"]
+            if not event.get("partial"):
+                self.done.add(call_id)
+            if len(self.done) < len(self.call_ids):
+                self._structure()
+
+    def _grade_partial(self, missing: dict[str, Any] | None) -> list[Check]:
+        calls: dict[str, Any] = dict(self.known)
+        if missing is not None:
+            calls.update({c: missing for c in self.call_ids if c not in self.known})
+        from grader.launch import checks as jail
+
+        try:  # in the teachers' jail, like the final grade; a partial report may well upset it
+            checks, _feedback = jail.grade(
+                source=self.spec.checks_source,
+                slug=self.spec.slug,
+                variant=self.variant,
+                report={"calls": calls},
+                worker={},
+            )
+        except (jail.ChecksFailed, jail.ReportTampered, SandboxUnavailable):
+            return []
+        return checks
+
+    def _structure(self) -> None:
+        first = {(c.name, c.passed, c.message.sv) for c in self._grade_partial(None)}
+        checks = [
+            {"name": c.name, "passed": bool(c.passed), "message_sv": c.message.sv, "message_en": c.message.en}
+            for c in self._grade_partial({})
+            if (c.name, c.passed, c.message.sv) in first
+        ]
+        if checks and checks != self.sent:
+            self.sent = checks
+            self.sink({"event": "structure", "checks": checks})
+
+
+def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None, progress: Any = None) -> GradeResult:
     """Grade student code: run the probe in the sandbox, then the hidden checks on its answer.
 
     1. Take the item's probe from its checks (``PROBE``/``make_probe``), run in the teachers' jail.
@@ -330,8 +420,9 @@ def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None)
         probe = jail.probe(source=spec.checks_source, slug=spec.slug, variant=variant)
     except jail.ChecksFailed as exc:
         return _checks_failed(spec, exc.error, timings=dict(jail.LAST_TIMINGS))
+    on_event = _EarlyChecks(spec, probe, variant, progress) if progress is not None else None
     try:
-        run = run_in_sandbox({"code": code, "probe": probe}, limits)
+        run = run_in_sandbox({"code": code, "probe": probe}, limits, progress=on_event)
     except SandboxUnavailable as exc:
         return _failure(
             spec,
@@ -344,12 +435,7 @@ def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None)
     timings = {"sandbox_total": round(run.wall_seconds, 4), **{f"sandbox_{k}": v for k, v in run.timings.items()}}
     output = run.output + ("\n… (output truncated)" if run.output_truncated else "")
     if run.verdict != "ok":
-        template = LIMIT_MESSAGES[run.verdict]
-        text = msg(
-            sv=template.sv.format(seconds=limits.wall_seconds, memory=limits.memory_mb),
-            en=template.en.format(seconds=limits.wall_seconds, memory=limits.memory_mb),
-        )
-        return _failure(spec, run.verdict, text, output=output, timings=timings)
+        return _failure(spec, run.verdict, _limit_message(run, limits), output=output, timings=timings)
     answer = run.result or {}
     phase = answer.get("phase")
     error = answer.get("error") if isinstance(answer.get("error"), dict) else None
@@ -579,13 +665,19 @@ def grade_theory(spec: ItemSpec, answer: str) -> GradeResult:
     )
 
 
-def grade(spec: ItemSpec, text: str, variant: dict[str, Any] | None = None) -> GradeResult:
-    """Grade one answer; ``variant`` is the student's parameters (default: each one's first value)."""
+def grade(spec: ItemSpec, text: str, variant: dict[str, Any] | None = None, progress: Any = None) -> GradeResult:
+    """Grade one answer; ``variant`` is the student's parameters (default: each one's first value).
+    ``progress`` (a callable taking one event dict) hears of a code job while it runs: started,
+    structural checks known, each finished epoch, and the final status."""
     if spec.kind == "theory":
-        return grade_theory(spec, text)
-    if spec.kind in ("numeric", "choice"):
-        return grade_quick(spec, text, variant)
-    return grade_code(spec, text, variant)
+        result = grade_theory(spec, text)
+    elif spec.kind in ("numeric", "choice"):
+        result = grade_quick(spec, text, variant)
+    else:
+        result = grade_code(spec, text, variant, progress)
+    if progress is not None:
+        progress({"event": "final", "status": result.status, "score": result.score, "max_score": result.max_score})
+    return result
 
 
 def grade_quick(spec: ItemSpec, text: str, variant: dict[str, Any] | None = None) -> GradeResult:

@@ -21,6 +21,19 @@ def spec_from_message(data: dict[str, Any]) -> ItemSpec:
     return ItemSpec(**{k: v for k, v in data.items() if k in fields})
 
 
+def _progress(message: dict[str, Any]) -> Any:
+    """A submission's progress goes to Redis while it is graded (``grader.launch.progress``), for
+    the student's page; other kinds of job have nobody watching."""
+    job = message.get("job") if isinstance(message.get("job"), dict) else {}
+    if job.get("kind") != "submission" or job.get("id") is None:
+        return None
+    from grader.launch.progress import RedisProgress
+
+    progress = RedisProgress(job["id"])
+    progress.clear()  # a retried job starts its progress afresh
+    return progress
+
+
 def run_job(message: dict[str, Any]) -> dict[str, Any]:
     """The pure part: a job message in, its result as data out (a grade, or a validation's
     verdict). Never raises: a platform failure is a result too."""
@@ -40,7 +53,7 @@ def run_job(message: dict[str, Any]) -> dict[str, Any]:
             )
         else:
             variant = message.get("variant") if isinstance(message.get("variant"), dict) else None
-            result = grade(spec, str(message.get("text", "")), variant or None).as_dict()
+            result = grade(spec, str(message.get("text", "")), variant or None, progress=_progress(message)).as_dict()
     except Exception as exc:
         logger.exception("grading %s failed", spec.slug)
         result = platform_error(spec, type(exc).__name__).as_dict()

@@ -110,3 +110,12 @@ def grade_job(self: Any, message: dict[str, Any]) -> None:
         return
     send_event({**base, "event": "started"})
     send_event({**base, "event": "finished", "result": run_job(message)})
+
+
+@app.task(name="grader.run_examples", ignore_result=True)
+def run_examples(run_id: str, payload: dict[str, Any]) -> None:
+    """A free example run (not graded, no record): everything it needs is in the message and its
+    state lives in Redis (``grader.examples``)."""
+    from grader.examples import example_run_execute
+
+    example_run_execute(run_id=run_id, payload=payload)

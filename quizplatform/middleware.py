@@ -3,6 +3,7 @@ Content-Security-Policy for the platform's own pages."""
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'{style_nonce}; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )
@@ -58,8 +59,13 @@ class ContentSecurityPolicyMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        # A fresh nonce per response for the one <style> the code editor (CodeMirror 6) writes;
+        # templates put it on the editor's <script> tag, which hands it to CodeMirror.
+        request.csp_nonce = secrets.token_urlsafe(16)  # type: ignore[attr-defined]
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
-            response.headers.setdefault("Content-Security-Policy", CSP)
+            response.headers.setdefault(
+                "Content-Security-Policy", CSP.format(style_nonce=f" 'nonce-{request.csp_nonce}'")
+            )  # type: ignore[attr-defined]
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response

@@ -124,7 +124,7 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "staticfiles"
 STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns about a missing folder before collectstatic
-STATICFILES_DIRS = [BASE_DIR / "static", ("vendor/codemirror", BASE_DIR / "node_modules" / "codemirror")]
+STATICFILES_DIRS = [BASE_DIR / "static"]  # static/build/: the editor bundle made by scripts/install.sh
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -144,6 +144,8 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 100
 # Submissions per user and minute, over the pages and the API alike (counted in the database, so
 # every web process sees the same count); the API's throttle is a second, cheaper gate.
 QUIZ_SUBMISSIONS_PER_MINUTE = envint("QUIZ_SUBMISSIONS_PER_MINUTE", 10)
+# Free example runs (not graded) per user and minute (exercises.workspace).
+QUIZ_EXAMPLE_RUNS_PER_MINUTE = envint("QUIZ_EXAMPLE_RUNS_PER_MINUTE", 6)
 # Failed logins (pages and API token) before a username, or an address, has to wait.
 QUIZ_LOGIN_FAILURES_PER_USER = envint("QUIZ_LOGIN_FAILURES_PER_USER", 5)
 QUIZ_LOGIN_FAILURES_PER_IP = envint("QUIZ_LOGIN_FAILURES_PER_IP", 30)

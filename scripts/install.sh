@@ -36,9 +36,15 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*; touch "$stamp"
 fi
 
-if [ ! -f node_modules/codemirror/lib/codemirror.js ]; then
+# CodeMirror 6 and axe-core from npm (pinned in package-lock.json); esbuild (pinned) bundles the
+# editor into static/build/ (gitignored), rebuilt when its source or the lock file changes.
+if [ ! -f node_modules/@codemirror/view/package.json ] || [ ! -x node_modules/.bin/esbuild ] || [ ! -f node_modules/axe-core/axe.min.js ]; then
   echo "== installing front-end packages (pinned)"
   npm ci --no-audit --no-fund --silent
+fi
+if [ ! -f static/build/editor.js ] || [ static/src/editor.js -nt static/build/editor.js ] || [ package-lock.json -nt static/build/editor.js ]; then
+  echo "== bundling the code editor (esbuild)"
+  npm run --silent build
 fi
 
 mkdir -p var

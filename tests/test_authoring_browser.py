@@ -28,7 +28,7 @@ def test_teacher_creates_validates_publishes_and_previews_an_exercise(page: Page
     page.get_by_label("Titel (svenska)").fill("Räkna parametrar igen")
     page.get_by_label("Uppgiftstext (svenska, Markdown)").fill("Skriv `dense_params` och `network_params`.")
     # The code fields are CodeMirror editors, like the students' answer editor.
-    expect(page.locator(".CodeMirror")).to_have_count(4)
+    expect(page.locator(".cm-editor")).to_have_count(4)
     expect(page.get_by_test_id("checks-warning")).to_be_visible()
     expect(page.locator("[data-kind-only=theory]")).to_be_hidden()
     set_code(page, "starter", (source / "starter.py").read_text())
@@ -47,7 +47,7 @@ def test_teacher_creates_validates_publishes_and_previews_an_exercise(page: Page
     page.get_by_test_id("preview").click()
     expect(page.get_by_test_id("preview-title")).to_contain_text("Räkna parametrar igen")
     expect(page.get_by_test_id("preview-examples")).to_contain_text("dense_params(5, 10) == 60")
-    expect(page.locator(".CodeMirror")).to_contain_text("def network_params(n_cols):")
+    expect(page.locator(".cm-editor")).to_contain_text("def network_params(n_cols):")
     # Trying the starter as a student would: graded against the draft, feedback shown, no submission.
     page.get_by_test_id("try").click()
     expect(page.locator("#trial-status")).to_have_attribute("data-status", "graded", timeout=90_000)

@@ -67,6 +67,14 @@ POLICY: dict[str, Rule] = {
     "items/<slug:slug>/": Rule(COURSE_MEMBERS),
     "items/<slug:slug>/draft": Rule(COURSE_MEMBERS, method="post", data={"text": "x = 1"}),
     "submissions/<int:pk>/": Rule(OWNER_AND_STAFF),
+    "items/<slug:slug>/examples": Rule(
+        COURSE_MEMBERS, method="post", data={"text": "x = 1\n"}, why="a free example run, not an attempt"
+    ),
+    "items/<slug:slug>/examples/<str:run_id>": Rule(
+        matrix(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, HIDDEN),
+        path="/items/count-parameters/examples/no-such-run",
+        why="an example run is only its owner's; an unknown id is 404 for everyone",
+    ),
     "login/": Rule(PUBLIC),
     "logout/": Rule(SIGNED_OUT, method="post", why="logs out and sends to the login page"),
     "i18n/setlang/": Rule(PUBLIC, method="post", data={"language": "en", "next": "/"}),
@@ -93,6 +101,9 @@ POLICY: dict[str, Rule] = {
         COURSE_STAFF, method="post", data={"score": "1", "comment": "matrix"}
     ),
     "dashboard/submissions/<int:pk>/accept": Rule(COURSE_STAFF, method="post"),
+    "dashboard/submissions/<int:pk>/accept/undo": Rule(
+        COURSE_STAFF, method="post", why="nothing confirmed: refused with a message, a redirect"
+    ),
     "dashboard/submissions/<int:pk>/regrade": Rule(COURSE_STAFF, method="post"),
     "dashboard/assessments/<int:pk>/settings/": Rule(
         COURSE_STAFF, path="/dashboard/assessments/{assessment}/settings/"

@@ -1,8 +1,6 @@
 """A student's whole way through the site in a real headless Chromium (Debian's), driven by
 Playwright, against a live server with the real worker behind it."""
 
-import re
-
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
@@ -62,39 +60,63 @@ def test_student_answers_theory_and_solves_code_in_the_browser(page: Page):
     page.reload()
     expect(page.locator("#id_text")).to_have_value(answer)
     page.get_by_test_id("submit").click()
-    expect(page.locator("#status")).to_have_attribute("data-status", "graded", timeout=60_000)
+    # The result appears beside the answer, which stays as it was.
+    expect(page.locator("#result .result-body[data-attempt='1']")).to_have_attribute(
+        "data-status", "graded", timeout=60_000
+    )
     expect(page.get_by_test_id("checks")).to_contain_text("Tar upp")
+    expect(page.locator("#id_text")).to_have_value(answer)
+    expect(page.get_by_test_id("announce")).to_contain_text("Inlämning 1: Rättad")
 
-    # A coding exercise in the code editor: line numbers, Python mode, the starter code.
+    # A coding exercise in the code editor (CodeMirror 6): line numbers, Python highlighting,
+    # an accessible name, the starter code.
     page.goto("/items/build-network/")
-    editor = page.locator(".CodeMirror")
+    editor = page.locator(".cm-editor")
     expect(editor).to_be_visible()
-    expect(page.locator(".CodeMirror-linenumber").first).to_be_visible()
-    expect(page.locator(".cm-keyword").first).to_have_text(re.compile("import|def|from"))
+    expect(page.locator(".cm-lineNumbers .cm-gutterElement").nth(1)).to_have_text("1")
+    expect(page.locator(".cm-content")).to_have_attribute("aria-label", "Din kod")
     expect(editor).to_contain_text("def build_model(n_cols):")
+    page.evaluate("() => { window.__marker = 'same page'; }")
 
-    # First a syntax error: its line is shown.
+    # First a syntax error: its line is shown and marked in the editor, which keeps the code.
     page.evaluate(
         "code => window.quizEditor.setValue(code)", "import keras\n\ndef build_model(n_cols)\n    return None\n"
     )
     page.get_by_test_id("submit").click()
-    expect(page.locator("#status")).to_have_attribute("data-status", "syntax_error", timeout=60_000)
+    first = page.locator("#result .result-body[data-attempt='1']")
+    expect(first).to_have_attribute("data-status", "syntax_error", timeout=60_000)
     expect(page.get_by_test_id("error-line")).to_contain_text("rad 3")
+    expect(page.locator(".cm-error-line")).to_have_text("def build_model(n_cols)")
+    expect(page.get_by_test_id("announce")).to_contain_text("Inlämning 1: Syntaxfel")
+    # "Visa rad 3" puts the cursor on that line of the editor.
+    page.get_by_test_id("checks").get_by_role("link", name="Visa rad 3").click()
+    expect(page.locator(".cm-content")).to_be_focused()
+    expect(page.locator(".cm-activeLine")).to_have_text("def build_model(n_cols)")
 
-    # Then the correct model: the status moves on without a reload, then the feedback appears.
-    page.goto("/items/build-network/")
+    # Then the correct model, from the same page: the status moves on, then the feedback appears.
     page.evaluate("code => window.quizEditor.setValue(code)", (item_dir("build-network") / "solution.py").read_text())
     page.get_by_test_id("submit").click()
-    expect(page.locator("#status")).to_have_attribute("data-status", re.compile("queued|running|graded"))
-    page.evaluate("() => { window.__marker = 'same page'; }")
-    expect(page.locator("#status")).to_have_attribute("data-status", "graded", timeout=90_000)
+    second = page.locator("#result .result-body[data-attempt='2']")
+    expect(second).to_have_attribute("data-status", "graded", timeout=90_000)
     assert page.evaluate("() => window.__marker") == "same page"  # no reload happened
     expect(page.get_by_test_id("score")).to_have_text("10 / 10")
     expect(page.get_by_test_id("checks")).to_contain_text("Lager 2 är Dropout(0.2).")
-    # Earlier attempts are listed.
-    expect(page.locator("table.attempts tbody tr")).to_have_count(2)
+    expect(page.locator(".cm-error-line")).to_have_count(0)
+    # The attempts list is up to date, with translated statuses.
+    expect(page.locator("#attempts table.attempts tbody tr")).to_have_count(2)
+    expect(page.locator("#attempts table.attempts tbody tr").first).to_contain_text("Rättad")
+
+    # The submission keeps its own page, with line numbers on its code.
+    page.locator("#attempts table.attempts tbody tr").nth(1).get_by_role("link").click()
+    expect(page.locator("ol.code-lines li#L3")).to_contain_text("def build_model(n_cols)")
+
+    # The course page says the statuses in words, not codes.
+    page.goto("/courses/kunskapskontroll-2/")
+    expect(page.locator("tr[data-item=build-network]")).to_contain_text("Rättad")
+    expect(page.locator("tr[data-item=q07]")).not_to_contain_text("graded")
 
     # English is one click away.
+    page.goto("/items/build-network/")
     page.get_by_test_id("lang-en").click()
     expect(page.get_by_test_id("checks")).to_contain_text("Layer 2 is Dropout(0.2).")
     expect(page.get_by_role("heading", name="Earlier attempts")).to_be_visible()

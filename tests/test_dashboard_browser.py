@@ -83,12 +83,27 @@ def test_review_queue_accepts_the_least_sure_answer_with_one_keystroke(browser_c
     # Least sure first, and selected.
     expect(cards.first).to_have_attribute("data-submission", str(unsure.pk))
     expect(cards.first).to_have_class("review-card selected")
+    # The keys act only while the list has focus: "a" on the page elsewhere does nothing.
+    teacher.keyboard.press("a")
+    expect(cards).to_have_count(2)
+    cards.first.focus()
     teacher.keyboard.press("a")
     expect(cards).to_have_count(1)
     expect(cards.first).to_have_attribute("data-submission", str(sure.pk))
     reviewed = Submission.objects.get(pk=unsure.pk)
     assert reviewed.reviewed_by == users["teacher"] and reviewed.reviewed_at is not None
     assert ScoreChange.objects.get(submission=reviewed).kind == "accept"
+    # A confirmation can be taken back: the answer is in the queue again, the log says so.
+    teacher.get_by_test_id("undo-accept").get_by_role("button").click()
+    expect(cards).to_have_count(2)
+    assert Submission.objects.get(pk=unsure.pk).reviewed_at is None
+    assert list(ScoreChange.objects.filter(submission=reviewed).values_list("kind", flat=True).order_by("pk")) == [
+        "accept",
+        "undo_accept",
+    ]
+    cards.first.focus()
+    teacher.keyboard.press("a")
+    expect(cards).to_have_count(1)
     # The visible button does the same.
     cards.first.get_by_test_id("accept").click()
     expect(teacher.get_by_test_id("review-empty")).to_be_visible()

@@ -68,7 +68,7 @@ def test_at_the_deadline_typed_text_and_code_are_submitted_automatically(browser
     expect(page.get_by_test_id("exam-countdown")).to_be_visible()
     expect(page.get_by_test_id("exam-warning")).to_contain_text("En minut kvar")  # under a minute left
     expect(page.get_by_test_id("exam-live")).to_contain_text("En minut kvar")
-    page.locator(".CodeMirror").click()
+    page.locator(".cm-content").click()
     page.keyboard.press("Control+End")
     page.keyboard.type("\n# skrivet precis före tidens slut")
     # Nothing is pressed: the deadline passes.
@@ -78,7 +78,7 @@ def test_at_the_deadline_typed_text_and_code_are_submitted_automatically(browser
     expect(box).to_have_attribute("data-state", "submitted", timeout=(wait + 30) * 1000)
     expect(page.get_by_test_id("exam-warning")).to_contain_text("Dina svar har lämnats in")
     expect(page.get_by_test_id("exam-clock")).to_have_text("0:00")
-    assert page.locator(".CodeMirror").evaluate("el => el.CodeMirror.getOption('readOnly')") == "nocursor"
+    assert page.evaluate("() => window.quizEditor.view.state.readOnly") is True
 
     submitted = Submission.objects.get(user=users["student"], item__slug="count-parameters")
     assert submitted.text.endswith("# skrivet precis före tidens slut")
@@ -161,7 +161,7 @@ def test_a_refusal_in_the_browser_explains_and_the_code_lets_the_student_in(brow
     page.screenshot(path=str(SCREENS / "exam-code-desktop.png"))
     page.get_by_label("Provkod").fill("SAL-7")
     page.get_by_role("button", name="Fortsätt").click()
-    expect(page.locator(".CodeMirror")).to_be_visible()
+    expect(page.locator(".cm-editor")).to_be_visible()
     assert page.url.endswith("/items/count-parameters/")
 
 

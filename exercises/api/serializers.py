@@ -58,6 +58,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
     released = serializers.BooleanField(source="is_released")
     teacher_comment = serializers.SerializerMethodField()
     late_penalty_percent = serializers.IntegerField()
+    progress = serializers.SerializerMethodField()
 
     def get_score(self, obj: Submission) -> float | None:
         if not obj.is_released or obj.final_score is None:
@@ -68,6 +69,14 @@ class SubmissionSerializer(serializers.ModelSerializer):
         if not obj.is_released:
             return []
         return CheckResultSerializer(obj.check_results.all(), many=True).data
+
+    def get_progress(self, obj: Submission) -> dict | None:
+        """While it is graded: queue position, elapsed seconds, checks known early, epochs."""
+        if not obj.is_pending:
+            return None
+        from exercises.workspace import submission_progress
+
+        return submission_progress(submission=obj)
 
     def get_teacher_comment(self, obj: Submission) -> str:
         return obj.teacher_comment if obj.is_released else ""
@@ -88,6 +97,7 @@ class SubmissionSerializer(serializers.ModelSerializer):
             "teacher_comment",
             "late_penalty_percent",
             "checks",
+            "progress",
             "output",
             "error",
             "created_at",

@@ -8,6 +8,7 @@ imported only for probes that need it.
 """
 
 import builtins
+import functools
 import json
 import os
 import sys
@@ -21,6 +22,76 @@ _write = os.write
 _monotonic = time.monotonic
 FILENAME = "submission.py"
 MAX_TEXT = 2000
+# Progress while a job runs (only when the request asks for it): one line per event on the answer
+# pipe, each framed as RS + JSON + LF before the final answer; the launcher strips them off.
+_PROGRESS_FD = None
+MAX_PROGRESS_LINE = 256 * 1024
+
+
+def progress(event):
+    """Send one progress event (a dict of plain data) to the launcher; never raises."""
+    if _PROGRESS_FD is None:
+        return
+    try:
+        data = b"\x1e" + _dumps(event, allow_nan=False, default=str).encode() + b"\n"
+        if len(data) > MAX_PROGRESS_LINE:
+            return
+        view = memoryview(data)
+        while view:
+            view = view[_write(_PROGRESS_FD, view) :]
+    except Exception:
+        pass
+
+
+def _number(value):
+    try:
+        value = float(value)
+    except Exception:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _report_epochs():
+    """Every model.fit in this job reports each finished epoch (a Keras callback added to the
+    student's own callbacks); fits are numbered in order (1 = the first, the student's)."""
+    keras = sys.modules.get("keras")
+    if keras is None:
+        return
+    original = keras.Model.fit
+    fits = [0]
+
+    class _EpochProgress(keras.callbacks.Callback):
+        def __init__(self, fit):
+            super().__init__()
+            self.fit_number = fit
+
+        def on_epoch_end(self, epoch, logs=None):
+            logs = logs or {}
+            progress(
+                {
+                    "event": "epoch",
+                    "fit": self.fit_number,
+                    "epoch": int(epoch) + 1,
+                    "loss": _number(logs.get("loss")),
+                    "val_loss": _number(logs.get("val_loss")),
+                }
+            )
+
+    # functools.wraps keeps fit's signature visible (inspect follows __wrapped__): the fit recorder
+    # below binds the student's arguments (validation_split, epochs) through it.
+    @functools.wraps(original)
+    def fit(self, *args, **kwargs):
+        fits[0] += 1
+        if len(args) > 5:  # callbacks given by position (x, y, batch_size, epochs, verbose, callbacks)
+            return original(self, *args, **kwargs)
+        callbacks = kwargs.get("callbacks")
+        callbacks = list(callbacks) if isinstance(callbacks, (list, tuple)) else ([callbacks] if callbacks else [])
+        kwargs["callbacks"] = callbacks + [_EpochProgress(fits[0])]
+        return original(self, *args, **kwargs)
+
+    keras.Model.fit = fit
+
+
 MAX_ITEMS = 1000
 
 
@@ -521,6 +592,8 @@ def learns(namespace, spec):
     keras.utils.set_random_seed(seed)
     model = fn(*spec.get("args", []))
     description = describe_model(model)
+    # The structure is known now, long before training ends: the checks of it can be shown.
+    progress({"event": "call", "id": str(spec.get("id")), "partial": True, "data": {"model": description}})
     if "error" in description:
         return {"model": description}
     X, y = _generated_args({"data": spec.get("data")})
@@ -726,7 +799,10 @@ def main(request):
         return answer
     answer["timings"]["import"] = round(_monotonic() - t1, 4)
     t2 = _monotonic()
-    answer["calls"] = {str(c.get("id")): _call(namespace, c) for c in probe.get("calls", [])}
+    answer["calls"] = {}
+    for c in probe.get("calls", []):
+        answer["calls"][str(c.get("id"))] = data = _call(namespace, c)
+        progress({"event": "call", "id": str(c.get("id")), "data": data})
     answer["memory_error"] = any(c.get("memory_error") for c in answer["calls"].values())
     answer["timings"]["calls"] = round(_monotonic() - t2, 4)
     answer["phase"] = "done"
@@ -735,6 +811,14 @@ def main(request):
 
 def respond(request, result_fd):
     """Run the request and write the answer to ``result_fd``; never returns."""
+    global _PROGRESS_FD
+    if request.get("progress"):
+        _PROGRESS_FD = result_fd
+        progress({"event": "started"})
+        try:
+            _report_epochs()
+        except Exception:
+            pass
     try:
         result = main(request)
     except BaseException as exc:  # the runner's own failure, reported as such

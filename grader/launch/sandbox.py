@@ -37,9 +37,13 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+# Called with each progress event the runner sends while it runs (see grader/jail/runner.py).
+ProgressCallback = Callable[[dict[str, Any]], None]
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +96,8 @@ WARM_GRACE_SECONDS = 30.0
 MAX_RESULT_BYTES = 4 * 1024 * 1024
 # Above this many bytes of output the run is stopped: a flood is not worth reading to its end.
 OUTPUT_FLOOD_FACTOR = 16
+PROGRESS_FRAME = 0x1E  # a progress line on the answer pipe: RS + JSON + LF
+MAX_PROGRESS_EVENTS = 2000
 
 
 class SandboxUnavailable(RuntimeError):
@@ -126,6 +132,7 @@ class SandboxRun:
     result_error: str = ""
     wall_seconds: float = 0.0
     timings: dict[str, float] = field(default_factory=dict)
+    limit: str = ""  # for a time_limit verdict, which one: "cpu" or "wall"
 
 
 def _sandbox_uid(flavour: Flavour = STUDENT) -> int:
@@ -238,8 +245,10 @@ def _limit_child(limits: Limits) -> None:
 class _Collector:
     """Reads a run's output (bounded) and its answer; knows when to stop it."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, progress: ProgressCallback | None = None) -> None:
         self.limits = limits
+        self.progress = progress
+        self.progress_events = 0
         self.out = bytearray()
         self.out_total = 0
         self.res = bytearray()
@@ -258,6 +267,26 @@ class _Collector:
             self.res_overflow = True
         else:
             self.res += chunk
+            if self.progress is not None:
+                self._take_progress()
+
+    def _take_progress(self) -> None:
+        """Hand each complete progress line at the head of the answer to the callback."""
+        while self.res[:1] == bytes([PROGRESS_FRAME]):
+            end = self.res.find(b"\n")
+            if end < 0:
+                return
+            line = bytes(self.res[1:end])
+            del self.res[: end + 1]
+            self.progress_events += 1
+            if self.progress_events > MAX_PROGRESS_EVENTS:
+                continue
+            try:
+                event = json.loads(line.decode("utf-8"))
+                if isinstance(event, dict):
+                    self.progress(event)  # type: ignore[misc]
+            except Exception:  # a bad line or a failing callback never stops the run
+                logger.debug("progress event dropped", exc_info=True)
 
     def finish(self, returncode: int | None, wall: float, timings: dict[str, float]) -> SandboxRun:
         output = self.out.decode("utf-8", errors="replace")
@@ -277,7 +306,11 @@ class _Collector:
         verdict = self.killed_for or _classify(
             returncode, output, result, cpu_used=timings.get("cpu"), cpu_limit=self.limits.cpu_seconds
         )
+        limit = ""
+        if verdict == "time_limit":
+            limit = "wall" if self.killed_for == "time_limit" else "cpu"
         return SandboxRun(
+            limit=limit,
             verdict=verdict,
             returncode=returncode,
             output=output,
@@ -289,18 +322,25 @@ class _Collector:
         )
 
 
-def run_in_sandbox(request: dict[str, Any], limits: Limits, flavour: Flavour = STUDENT) -> SandboxRun:
+def run_in_sandbox(
+    request: dict[str, Any], limits: Limits, flavour: Flavour = STUDENT, progress: ProgressCallback | None = None
+) -> SandboxRun:
     """Run ``request`` (code + probe, or a teacher's checks) in a sandbox of that flavour: the
-    warm fork server, else a cold one."""
+    warm fork server, else a cold one. With ``progress``, the runner reports events while it runs
+    and each is handed to it."""
+    if progress is not None:
+        request = {**request, "progress": True}
     if os.environ.get("QUIZ_SANDBOX", "warm") == "warm" and flavour.name not in _WARM_BROKEN:
         try:
-            return forkserver(flavour=flavour).run(request, limits)
+            return forkserver(flavour=flavour).run(request, limits, progress)
         except ForkServerDown as exc:
             logger.warning("%s fork server unavailable, running cold: %s", flavour.name, exc)
-    return run_cold(request, limits, flavour)
+    return run_cold(request, limits, flavour, progress)
 
 
-def run_cold(request: dict[str, Any], limits: Limits, flavour: Flavour = STUDENT) -> SandboxRun:
+def run_cold(
+    request: dict[str, Any], limits: Limits, flavour: Flavour = STUDENT, progress: ProgressCallback | None = None
+) -> SandboxRun:
     """Run the sandbox runner on ``request`` in a fresh bwrap and interpreter.
 
     1. Start bwrap with the limits applied, the request on stdin and a pipe for the answer.
@@ -335,7 +375,7 @@ def run_cold(request: dict[str, Any], limits: Limits, flavour: Flavour = STUDENT
     except BrokenPipeError:
         pass
 
-    collector = _Collector(limits)
+    collector = _Collector(limits, progress)
     deadline = started + limits.wall_seconds
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ, "out")
@@ -499,7 +539,7 @@ class ForkServer:
             self.sock.settimeout(None)
         return json.loads(data) if data else {"op": "eof"}
 
-    def run(self, request: dict[str, Any], limits: Limits) -> SandboxRun:
+    def run(self, request: dict[str, Any], limits: Limits, progress: ProgressCallback | None = None) -> SandboxRun:
         """One submission in a fresh child of the server.
 
         1. Make the request, output and answer pipes; pass their child ends to the server,
@@ -538,7 +578,7 @@ class ForkServer:
                     pass
         writer = _RequestWriter(req_w, payload)
 
-        collector = _Collector(limits)
+        collector = _Collector(limits, progress)
         deadline = sent + limits.wall_seconds + WARM_GRACE_SECONDS
         timings: dict[str, float] = {}
         status: int | None = None

@@ -1,21 +1,18 @@
-// The code editor of the platform: CodeMirror with the options the students' answer form uses
-// (static/js/item.js), for every <textarea data-code> on the authoring pages.
+// The code editor of the platform (CodeMirror 6, static/build/editor.js) for every
+// <textarea data-code> on the authoring pages, with the options of the students' workspace.
 (function () {
   "use strict";
   function makeEditor(textarea, readOnly) {
-    return CodeMirror.fromTextArea(textarea, {
-      mode: textarea.dataset.code || "python", lineNumbers: true, indentUnit: 4, tabSize: 4,
-      indentWithTabs: false, matchBrackets: true, viewportMargin: Infinity, readOnly: !!readOnly,
-      extraKeys: { Tab: function (cm) { cm.execCommand(cm.somethingSelected() ? "indentMore" : "insertSoftTab"); } }
-    });
+    return window.QuizEditor.create(textarea, { readOnly: !!readOnly });
   }
   window.quizMakeEditor = makeEditor;
-  if (!window.CodeMirror) return;
   // Editors by field name, so the browser test (and a teacher's console) can reach them.
   window.quizEditors = {};
-  document.querySelectorAll("textarea[data-code]").forEach(function (textarea) {
-    window.quizEditors[textarea.name] = makeEditor(textarea, textarea.hasAttribute("readonly"));
-  });
+  if (window.QuizEditor) {
+    document.querySelectorAll("textarea[data-code]").forEach(function (textarea) {
+      window.quizEditors[textarea.name] = makeEditor(textarea, textarea.hasAttribute("readonly"));
+    });
+  }
   // Each kind shows its own fieldsets (data-kind-only lists the kinds, space-separated).
   var kind = document.getElementById("id_kind");
   function showKind() {
