@@ -129,6 +129,7 @@ def _editor(request: HttpRequest, *, course: Any, draft: ItemDraft | None) -> Ht
             "form": form,
             "concepts": concepts,
             "latest_run": draft.latest_run if draft else None,
+            "requirements": selectors.requirement_rows(fields=draft.fields) if draft else [],
         },
     )
 
@@ -242,6 +243,7 @@ def draft_preview(request: HttpRequest, pk: int) -> HttpResponse:
             "fields": draft.fields,
             "trial": trial,
             "text": text,
+            "requirements": selectors.requirement_rows(fields=draft.fields),
             **selectors.preview_of(draft=draft, variant=variant),
         },
     )

@@ -286,7 +286,12 @@ class Submission(models.Model):
 
     @property
     def is_released(self) -> bool:
-        """May the student see the score and the checks? At once, or once a teacher reviewed it."""
+        """May the student see the score and the checks? At once, or once a teacher reviewed it;
+        in exam mode with feedback held back, not before the sitting's close (``exams.feedback``)."""
+        from exams.feedback import exam_hides_scores
+
+        if exam_hides_scores(self):
+            return False
         return self.item.assessment.release != Assessment.Release.AFTER_REVIEW or self.reviewed_at is not None
 
     @property

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "exercises",
     "authoring",
     "dashboard",
+    "integrity",
+    "exams",
     "lti",
 ]
 
@@ -58,6 +60,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "exams.middleware.ExamMiddleware",
     "lti.middleware.LtiFramingMiddleware",
 ]
 
@@ -159,6 +162,14 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# --- Exam mode (exams/) ---------------------------------------------------------------------------
+# The header our own reverse proxy sets with the client's address (e.g. X-Forwarded-For; its
+# rightmost entry is used). Empty: REMOTE_ADDR, the right choice when clients reach gunicorn directly.
+QUIZ_TRUSTED_PROXY_HEADER = envstr("QUIZ_TRUSTED_PROXY_HEADER", "")
+# After a student's deadline, the browser's last text is still taken this long (the network's delay);
+# the sweeper submits the drafts of those whose browser did not come once it has passed.
+QUIZ_EXAM_GRACE_SECONDS = envint("QUIZ_EXAM_GRACE_SECONDS", 20)
+
 CONTENT_DIR = Path(envstr("QUIZ_CONTENT_DIR", str(BASE_DIR / "content")))
 
 # --- Security (production) --------------------------------------------------------------------
@@ -185,7 +196,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "exams.access.ExamAccessPermission",  # exam mode: the same access rules as the pages
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {

@@ -12,6 +12,8 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 urlpatterns = [
     path("", include("exercises.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("dashboard/similarity/", include("integrity.urls")),
+    path("", include("exams.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -100,6 +100,31 @@ POLICY: dict[str, Rule] = {
     "dashboard/extensions/<int:pk>/delete": Rule(
         COURSE_STAFF, method="post", path="/dashboard/extensions/{extension}/delete"
     ),
+    "dashboard/similarity/courses/<slug:slug>/": Rule(COURSE_STAFF, path=f"/dashboard/similarity/courses/{COURSE}/"),
+    "dashboard/similarity/items/<slug:slug>/": Rule(COURSE_STAFF),
+    "dashboard/similarity/items/<slug:slug>/pairs/<int:a>/<int:b>/": Rule(
+        COURSE_STAFF, path="/dashboard/similarity/items/{slug}/pairs/{submission}/{similar}/"
+    ),
+    "dashboard/similarity/items/<slug:slug>/pairs/<int:a>/<int:b>/mark": Rule(
+        COURSE_STAFF,
+        method="post",
+        data={"verdict": "fine", "note": "matrix"},
+        path="/dashboard/similarity/items/{slug}/pairs/{submission}/{similar}/mark",
+    ),
+    "exam/assessments/<int:pk>/code/": Rule(COURSE_MEMBERS, path="/exam/assessments/{assessment}/code/"),
+    "exam/assessments/<int:pk>/config.seb": Rule(
+        COURSE_MEMBERS, path="/exam/assessments/{assessment}/config.seb", why="the .seb file that starts SEB"
+    ),
+    "exam/items/<slug:slug>/final": Rule(COURSE_MEMBERS, method="post", why="no exam deadline here: a 409"),
+    "dashboard/assessments/<int:pk>/exam/": Rule(
+        COURSE_STAFF, method="post", path="/dashboard/assessments/{assessment}/exam/"
+    ),
+    "dashboard/assessments/<int:pk>/exam/log/": Rule(
+        COURSE_STAFF, path="/dashboard/assessments/{assessment}/exam/log/"
+    ),
+    "dashboard/assessments/<int:pk>/exam/log/<int:user_id>/": Rule(
+        COURSE_STAFF, path="/dashboard/assessments/{assessment}/exam/log/{student_id}/"
+    ),
     "authoring/": Rule(AUTHORING_ANY),
     "authoring/import/": Rule(AUTHORING_ANY, method="post", why="without a zip: the form again, with its error"),
     "authoring/courses/<slug:slug>/": Rule(AUTHORING_COURSE, path=f"/authoring/courses/{COURSE}/"),
@@ -213,6 +238,9 @@ def world(users, course):
     regrade.submissions.add(submission)
     draft = draft_for_item(user=users["teacher"], item=item)
     to_discard = draft_for_item(user=users["teacher"], item=Item.objects.get(slug="build-network"))
+    similar = Submission.objects.create(  # the other half of a pair for the similarity pages
+        user=users["student2"], item=item, item_version=item.current_version, text=submission.text, max_score=1
+    )
     from lti.models import GradeSync, Platform, ResourceLink
 
     lms = Platform.objects.create(
@@ -235,6 +263,8 @@ def world(users, course):
         "regrade": regrade.pk,
         "draft": draft.pk,
         "draft_to_discard": to_discard.pk,
+        "similar": similar.pk,
+        "student_id": users["student"].pk,
     }
 
 

@@ -41,7 +41,13 @@ from grader.checks.report import (
     is_integer,
     msg,
 )
-from grader.checks.training import dropout_behaviour_check, early_stopping_checks, history_checks
+from grader.checks.training import (
+    dropout_behaviour_check,
+    early_stopping_checks,
+    fit_settings_checks,
+    history_checks,
+    not_trained_check,
+)
 
 __all__ = [
     "INTEGER_TYPES",
@@ -62,6 +68,7 @@ __all__ = [
     "dropout_behaviour_check",
     "early_stopping_checks",
     "expected_shapes_and_params",
+    "fit_settings_checks",
     "history_checks",
     "is_integer",
     "l2_factor",
@@ -72,6 +79,7 @@ __all__ = [
     "model_checks",
     "model_table",
     "moved_layers",
+    "not_trained_check",
     "msg",
     "optimizer_info",
     "raw_layers_of",

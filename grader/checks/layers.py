@@ -520,24 +520,35 @@ def model_checks(
     if feedback is not None:
         feedback["model"] = model_table(model, expected, shape, alignment)
     structure = structure_messages(actual, expected, alignment)
-    if not structure:
+    moved = {e: a for a, e in moved_layers(actual, expected, alignment).items()}
+    # Each difference is told once, by the check of the layer it concerns: a missing layer by
+    # its own check (where it belongs), a layer of another kind by the layer the task has there;
+    # the "layers" check only names layers the task does not have.
+    extras = [a for a, e in alignment.pairs if a is not None and e is None and a not in moved.values()]
+    if not extras:
         checks.append(
             Check(
                 "layers",
                 True,
                 msg(
-                    sv=f"Lagren i rätt ordning: {_layer_table(actual)}.",
-                    en=f"Layers in the right order: {_layer_table(actual)}.",
+                    sv=f"Inga lager utöver uppgiftens: {_layer_table(actual)}.",
+                    en=f"No layers beyond the task's: {_layer_table(actual)}.",
                 ),
             )
         )
     else:
+        texts = [
+            msg(
+                sv=f"Lager {a + 1} ({actual[a].label()}) är ett lager för mycket: uppgiften har inget {actual[a].kind} där.",
+                en=f"Layer {a + 1} ({actual[a].label()}) is one layer too many: the task has no {actual[a].kind} there.",
+            )
+            for a in extras
+        ]
         checks.append(
             Check(
                 "layers",
                 False,
-                msg(sv=" ".join(m.sv for m in structure), en=" ".join(m.en for m in structure)),
-                weight=2,
+                msg(sv=" ".join(m.sv for m in texts), en=" ".join(m.en for m in texts)),
                 hint=msg(
                     sv="Jämför dina lager ett i taget med listan i uppgiften.",
                     en="Compare your layers one by one with the list in the task.",
@@ -545,8 +556,10 @@ def model_checks(
             )
         )
 
-    moved = {e: a for a, e in moved_layers(actual, expected, alignment).items()}
+    last_actual: int | None = None
     for a, e in alignment.pairs:
+        if a is not None:
+            last_actual = a
         if e is None:
             continue
         name = f"layer-{e + 1}"
@@ -562,14 +575,26 @@ def model_checks(
                 )
             )
             continue
-        if a is None or actual[a].kind != expected[e].kind:
+        if a is None:
             checks.append(
                 Check(
                     name,
                     False,
                     msg(
-                        sv=f"{expected[e].label()} finns inte i modellen.",
-                        en=f"{expected[e].label()} is not in the model.",
+                        sv=f"Ett {expected[e].label()} saknas {_ordinal_position(actual, last_actual, 'sv')}.",
+                        en=f"A {expected[e].label()} is missing {_ordinal_position(actual, last_actual, 'en')}.",
+                    ),
+                )
+            )
+            continue
+        if actual[a].kind != expected[e].kind:
+            checks.append(
+                Check(
+                    name,
+                    False,
+                    msg(
+                        sv=f"Lager {a + 1} är {actual[a].kind}; uppgiften vill ha {expected[e].label()} där.",
+                        en=f"Layer {a + 1} is {actual[a].kind}; the task asks for {expected[e].label()} there.",
                     ),
                 )
             )
@@ -602,7 +627,10 @@ def model_checks(
                 )
             )
 
-    if not structure and input_ok:
+    # The parameter count is told only when every layer matched: otherwise it repeats what a
+    # layer's own check already said (a mistake costs once).
+    layers_match = not extras and all(c.passed for c in checks if c.name.startswith("layer-"))
+    if not structure and input_ok and layers_match:
         rows = expected_shapes_and_params(expected, shape)
         if all(r[1] is not None for r in rows):
             expected_params = sum(r[1] or 0 for r in rows)

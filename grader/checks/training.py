@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.checks.report import CallResult, Check, msg
+from grader.checks.compile import loss_name
+from grader.checks.layers import layers_of
+from grader.checks.report import CallResult, Check, _close, msg
 
 # ---------------------------------------------------------------------------------------------
 # Callbacks and fit histories
@@ -236,3 +238,99 @@ def dropout_behaviour_check(result: CallResult) -> Check | None:
             en="The model gives different outputs for the same input when predicting: something random is active then too.",
         )
     return Check("dropout-behaviour", ok, text)
+
+
+# ---------------------------------------------------------------------------------------------
+# How a model was trained (the runner's record of fit calls) and whether it was
+# ---------------------------------------------------------------------------------------------
+
+
+def not_trained_check(result: CallResult, *, call_text: str) -> Check | None:
+    """The function returned a model it had not trained: no fit or train_on_batch was called
+    while it ran, and its optimizer took no step. ``None`` without a model (other checks say why)."""
+    model = result.model
+    if model is None or "error" in model:
+        return None
+    steps = model.get("optimizer_steps")
+    fits = [c for c in result.data.get("fit_calls") or [] if isinstance(c, dict)]
+    trained = bool(fits) or (type(steps) is int and steps > 0)
+    if not trained:
+        return Check(
+            "not-trained",
+            True,
+            msg(sv=f"{call_text} tränar inte modellen.", en=f"{call_text} does not train the model."),
+        )
+    how_sv = f"fit anropades {len(fits)} gång(er)" if fits else f"optimeraren har tagit {steps} steg"
+    how_en = f"fit was called {len(fits)} time(s)" if fits else f"its optimizer has taken {steps} steps"
+    return Check(
+        "not-trained",
+        False,
+        msg(
+            sv=f"{call_text} returnerade en modell som redan är tränad ({how_sv}): uppgiften säger att funktionen inte ska träna modellen.",
+            en=f"{call_text} returned a model that has already been trained ({how_en}): the task says the function must not train the model.",
+        ),
+    )
+
+
+def fit_settings_checks(
+    result: CallResult, *, call_text: str, validation_split: float, loss: str, output_activation: str
+) -> list[Check]:
+    """The fit that produced a History: its validation_split (from the runner's record of the
+    fit call) and the trained model's loss and output activation (from ``History.model``).
+    Empty without a History: ``history_checks`` already says why."""
+    if result.error or not isinstance(result.data.get("history"), dict):
+        return []
+    checks: list[Check] = []
+    fits = [c for c in result.data.get("fit_calls") or [] if isinstance(c, dict) and c.get("method") == "fit"]
+    last = fits[-1] if fits else {}
+    got = last.get("validation_split")
+    ok = isinstance(got, (int, float)) and not isinstance(got, bool) and _close(float(got), validation_split)
+    ok = ok and not last.get("validation_data")
+    if ok:
+        text = msg(
+            sv=f"fit använder validation_split={validation_split:g}.",
+            en=f"fit uses validation_split={validation_split:g}.",
+        )
+    elif last.get("validation_data"):
+        text = msg(
+            sv=f"fit får validation_data; uppgiften anger validation_split={validation_split:g}.",
+            en=f"fit is given validation_data; the task asks for validation_split={validation_split:g}.",
+        )
+    else:
+        text = msg(
+            sv=f"{call_text} använde validation_split={got}; uppgiften anger validation_split={validation_split:g}.",
+            en=f"{call_text} used validation_split={got}; the task asks for validation_split={validation_split:g}.",
+        )
+    checks.append(Check("validation-split", ok, text))
+    model = result.data.get("model") if isinstance(result.data.get("model"), dict) else None
+    if model is None or "error" in model:
+        return checks
+    compile_config = model.get("compile") if isinstance(model.get("compile"), dict) else {}
+    got_loss = loss_name(compile_config.get("loss"))
+    ok = got_loss == loss
+    checks.append(
+        Check(
+            "train-loss",
+            ok,
+            msg(
+                sv=f"Förlustfunktionen är {got_loss or 'ingen'}." + ("" if ok else f" Uppgiften anger {loss}."),
+                en=f"The loss is {got_loss or 'none'}." + ("" if ok else f" The task asks for {loss}."),
+            ),
+        )
+    )
+    layers = layers_of(model)
+    got_activation = layers[-1].activation if layers else None
+    ok = got_activation == output_activation
+    checks.append(
+        Check(
+            "train-output",
+            ok,
+            msg(
+                sv=f"Utgångslagret har aktiveringen {got_activation or 'linear'}."
+                + ("" if ok else f" Uppgiften anger {output_activation}."),
+                en=f"The output layer has activation {got_activation or 'linear'}."
+                + ("" if ok else f" The task asks for {output_activation}."),
+            ),
+        )
+    )
+    return checks

@@ -168,9 +168,15 @@ def describe_model(model):
             compile_config = _jsonable(model.get_compile_config())
         except Exception as exc:
             compile_config = {"error": _short(exc)}
+    try:
+        # How many training steps the optimizer took: > 0 means the model was trained.
+        steps = int(model.optimizer.iterations.numpy()) if getattr(model, "optimizer", None) is not None else 0
+    except Exception:
+        steps = None
     return {
         "class": _type(model).__name__,
         "built": bool(model.built),
+        "optimizer_steps": steps,
         "inputs": inputs,
         "outputs": [_shape(t.shape) for t in model.outputs] if model.built else [],
         "layers": layers,
@@ -243,7 +249,61 @@ def describe_history(value):
         return {"error": {"type": "TypeError", "message": "returned " + _type(value).__name__ + ", not a History"}}
     history = {str(k): [_jsonable(float(v)) for v in list(vs)[:MAX_ITEMS]] for k, vs in value.history.items()}
     params = value.params if _isinstance(getattr(value, "params", None), dict) else {}
-    return {"history": history, "epochs_run": len(value.epoch), "params": _jsonable(params)}
+    data = {"history": history, "epochs_run": len(value.epoch), "params": _jsonable(params)}
+    model = getattr(value, "model", None)
+    if _isinstance(model, keras.Model):
+        data["model"] = describe_model(model)
+    return data
+
+
+class _FitRecorder:
+    """Records the arguments of every ``Model.fit`` and ``Model.train_on_batch`` made during one
+    call (what ``validation_split`` was, how many epochs), by wrapping the two methods of
+    ``keras.Model`` for the duration of the call. Only numbers and flags are kept."""
+
+    KEYS = ("epochs", "batch_size", "validation_split")
+
+    def __init__(self):
+        self.calls = []
+
+    def __enter__(self):
+        import inspect
+
+        import keras
+
+        self.saved = {name: getattr(keras.Model, name) for name in ("fit", "train_on_batch")}
+        recorder = self
+
+        def wrap(name, original):
+            signature = inspect.signature(original)
+
+            def recorded(model, *args, **kwargs):
+                entry = {"method": name}
+                try:
+                    bound = signature.bind(model, *args, **kwargs)
+                    bound.apply_defaults()
+                    for key in recorder.KEYS:
+                        if key in bound.arguments:
+                            entry[key] = _jsonable(bound.arguments[key])
+                    entry["validation_data"] = bound.arguments.get("validation_data") is not None
+                except TypeError:
+                    entry["unbound"] = True
+                if len(recorder.calls) < 50:
+                    recorder.calls.append(entry)
+                return original(model, *args, **kwargs)
+
+            return recorded
+
+        for name, original in self.saved.items():
+            setattr(keras.Model, name, wrap(name, original))
+        return self
+
+    def __exit__(self, *exc):
+        import keras
+
+        for name, original in self.saved.items():
+            setattr(keras.Model, name, original)
+        return False
 
 
 def save_load_roundtrip(namespace, spec):
@@ -278,14 +338,27 @@ def save_load_roundtrip(namespace, spec):
     os.makedirs(directory, exist_ok=True)
     returned = save(model, directory)
     files = sorted(os.listdir(directory))[:50]
-    path = returned if _isinstance(returned, str) else None
-    try:
-        loaded = load(path if path is not None else directory)
-    except BaseException as exc:
-        return {"roundtrip": {"save_returned": to_data(returned), "files": files, "load_error": _error(exc)}}
-    result = {
+    # Any path form os.fspath accepts (str, pathlib.Path, another os.PathLike) is a path.
+    path = None
+    if _isinstance(returned, (str, os.PathLike)):
+        try:
+            path = os.fspath(returned)
+        except BaseException:
+            path = None
+    path = path if _isinstance(path, str) else None
+    found = {
         "save_returned": to_data(returned),
+        "returned_pathlike": _isinstance(returned, os.PathLike),
+        "returned_path": _short(path, 300) if path is not None else None,
+        "returned_is_file": bool(path) and os.path.isfile(path),
         "files": files,
+    }
+    try:
+        loaded = load(returned if path is not None else directory)
+    except BaseException as exc:
+        return {"roundtrip": {**found, "load_error": _error(exc)}}
+    result = {
+        **found,
         "loaded_type": _type(loaded).__name__,
         # Handing back the object that was saved proves nothing about the file.
         "same_object": loaded is model,
@@ -294,6 +367,17 @@ def save_load_roundtrip(namespace, spec):
         after = loaded.predict(X, verbose=0)
         result["max_abs_diff"] = float(np.max(np.abs(np.asarray(after) - before)))
         result["loaded_compiled"] = bool(getattr(loaded, "compiled", False))
+    if path is not None:
+        # The same file given the other way (str <-> pathlib.Path): load_model must take both.
+        import pathlib
+
+        other = pathlib.Path(path) if _isinstance(returned, str) else path
+        result["other_form"] = _type(other).__name__
+        try:
+            again = load(other)
+            result["other_loaded"] = _isinstance(again, keras.Model) and again is not model
+        except BaseException as exc:
+            result["other_error"] = _error(exc)
     return {"roundtrip": result}
 
 
@@ -451,11 +535,32 @@ def dropout_behaviour(model):
 
 
 def describe_devices(value):
-    """The student's answer next to what TensorFlow in this sandbox sees."""
+    """The student's answer next to what TensorFlow in this sandbox sees (logical devices, the
+    ones it places operations on, and the physical ones)."""
     import tensorflow as tf
 
-    seen = [{"name": d.name, "device_type": d.device_type} for d in tf.config.list_physical_devices()]
-    return {"value": to_data(value), "devices": seen}
+    seen = [{"name": d.name, "device_type": d.device_type} for d in tf.config.list_logical_devices()]
+    physical = [{"name": d.name, "device_type": d.device_type} for d in tf.config.list_physical_devices()]
+    return {"value": to_data(value), "devices": seen, "physical": physical}
+
+
+def configure_logical_cpus(count):
+    """Show TensorFlow ``count`` logical CPUs before the student's code runs, so an answer typed
+    in by hand cannot match what TensorFlow reports. A warm child has already initialised the
+    runtime (it built a model); its context is reset first, which only a fresh child may do."""
+    import tensorflow as tf
+
+    configs = [tf.config.LogicalDeviceConfiguration() for _ in range(int(count))]
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    try:
+        tf.config.set_logical_device_configuration(cpu, configs)
+    except RuntimeError:
+        from tensorflow.python.eager import context
+
+        context._reset_context()
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, configs)
+    return len(tf.config.list_logical_devices("CPU"))
 
 
 def _call(namespace, spec):
@@ -474,9 +579,14 @@ def _call(namespace, spec):
     if not callable(fn):
         return {"error": {"type": "TypeError", "message": name + " is not a function", "line": None}}
     started = _monotonic()
+    recorder = None
     try:
         args = _generated_args(spec) + list(spec.get("args", []))
-        value = fn(*args, **spec.get("kwargs", {}))
+        if spec.get("record_fit"):
+            with _FitRecorder() as recorder:
+                value = fn(*args, **spec.get("kwargs", {}))
+        else:
+            value = fn(*args, **spec.get("kwargs", {}))
         describe = spec.get("describe")
         if describe == "keras_model":
             data = {"model": describe_model(value)}
@@ -494,6 +604,8 @@ def _call(namespace, spec):
         data = {"error": _error(exc), "memory_error": True}
     except BaseException as exc:  # SystemExit and KeyboardInterrupt are the student's too
         data = {"error": _error(exc)}
+    if recorder is not None:
+        data["fit_calls"] = recorder.calls
     data["seconds"] = round(_monotonic() - started, 4)
     return data
 
@@ -518,6 +630,11 @@ def main(request):
             os.dup2(saved[1], 2)
             for fd in (devnull, *saved):
                 os.close(fd)
+    if probe.get("logical_cpus"):
+        try:
+            answer["logical_cpus"] = configure_logical_cpus(min(int(probe["logical_cpus"]), 16))
+        except Exception as exc:
+            answer["logical_cpus_error"] = _short(exc)
     answer["timings"]["preload"] = round(_monotonic() - t0, 4)
     try:
         compiled = compile(code, FILENAME, "exec", dont_inherit=True)
