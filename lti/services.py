@@ -71,6 +71,9 @@ def platform_register(
         )
         platform.full_clean()
         Deployment.objects.get_or_create(platform=platform, deployment_id=deployment_id)
+    from lti import keys
+
+    keys.key_current()  # made now, not during a student's first launch
     return platform
 
 
