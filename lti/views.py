@@ -100,7 +100,8 @@ def launch(request: HttpRequest) -> HttpResponse:
         logger.info("LTI launch refused: %s", exc)
         status = 403 if exc.code in ("unknown_role", "missing_role") else 400
         return _error(request, exc.message, status=status, code=exc.code)
-    # Signed in by the launch (no password): the session names the site's own backend.
+    # The first configured backend: the session names it, and a backend that is not configured
+    # logs the user out again on the next request.
     auth_login(request, result.user, backend=settings.AUTHENTICATION_BACKENDS[0])
     origins = set(request.session.get(SESSION_KEY) or [])
     origins.add(platform.origin)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `make run`: set up, then start Redis, one Celery worker and the web server; Ctrl-C stops all.
+# `make run`: set up, then start Redis, the recorder, one grading worker and the web server; Ctrl-C stops all.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-8000}
@@ -25,7 +25,13 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$PWD/var/redis" --appe
 pids+=($!)
 for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-.venv/bin/celery -A quizplatform worker -Q grading --concurrency 1 --loglevel INFO \
+# The recorder: it has the database and writes what the grading workers send back (queue results).
+.venv/bin/celery -A quizplatform worker -Q results --concurrency 1 --loglevel INFO \
+  --hostname "recorder@%h" --without-gossip --without-mingle >var/log/recorder.log 2>&1 &
+pids+=($!)
+# A grading worker holds no secret: its whole environment is the broker's address (grader/service.py).
+env -i PATH="/usr/bin:/bin" HOME="$PWD/var" LANG=C.UTF-8 CELERY_BROKER_URL="$CELERY_BROKER_URL" \
+  .venv/bin/celery -A grader.service worker -Q grading --concurrency 1 --loglevel INFO \
   --hostname "cpu@%h" --without-gossip --without-mingle >var/log/worker.log 2>&1 &
 pids+=($!)
 # The sweeper: anything queued in the database that never reached the broker (it was down),
