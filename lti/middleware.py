@@ -35,3 +35,31 @@ class LtiFramingMiddleware:
             # Django's clickjacking middleware (further out) would add DENY: this response is exempt.
             response.xframe_options_exempt = True  # type: ignore[attr-defined]
         return response
+
+
+class PartitionedCookiesMiddleware:
+    """Inside the LMS's iframe our cookies are third-party cookies, which browsers now refuse
+    unless they are partitioned (CHIPS: ``Partitioned``, with ``SameSite=None; Secure``): kept
+    per top-level site, so the tool's session inside one LMS is its own. Neither Django 5.2 nor
+    Python 3.11's cookie module write the attribute: it is added here, outermost, to every
+    cookie that is SameSite=None (session, CSRF, the LTI login state)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        _allow_partitioned()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        for morsel in response.cookies.values():
+            if str(morsel.get("samesite", "")).lower() == "none" and morsel.get("secure"):
+                morsel["partitioned"] = True
+        return response
+
+
+def _allow_partitioned() -> None:
+    from http.cookies import Morsel
+
+    reserved = Morsel._reserved  # type: ignore[attr-defined]
+    if "partitioned" not in reserved:
+        reserved["partitioned"] = "Partitioned"
+        Morsel._flags.add("partitioned")  # type: ignore[attr-defined]

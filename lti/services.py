@@ -71,6 +71,9 @@ def platform_register(
         )
         platform.full_clean()
         Deployment.objects.get_or_create(platform=platform, deployment_id=deployment_id)
+    from lti import keys
+
+    keys.key_current()  # made now, not during a student's first launch
     return platform
 
 
@@ -232,8 +235,13 @@ class LaunchResult:
     context: Context | None
 
 
-def _username_for(issuer: str, sub: str) -> str:
-    return "lti-" + hashlib.sha256(f"{issuer}\n{sub}".encode()).hexdigest()[:20]
+def _username_for(issuer: str, sub: str, claims: dict[str, Any]) -> str:
+    """A readable, unique username: the LMS's name (or email) and a hash of (issuer, sub)."""
+    from django.utils.text import slugify
+
+    readable = slugify(claims.get("name") or str(claims.get("email") or "").split("@")[0])[:30] or "lti"
+    digest = hashlib.sha256(f"{issuer}\n{sub}".encode()).hexdigest()[:10]
+    return f"{readable}-{digest}"
 
 
 def identity_user(*, platform: Platform, sub: str, claims: dict[str, Any]) -> User:
@@ -245,7 +253,7 @@ def identity_user(*, platform: Platform, sub: str, claims: dict[str, Any]) -> Us
         first, _sep, last = str(claims["name"]).partition(" ")
     email = str(claims.get("email") or "")[:254]
     if identity is None:
-        user = User.objects.create_user(username=_username_for(platform.issuer, sub), email=email)
+        user = User.objects.create_user(username=_username_for(platform.issuer, sub, claims), email=email)
         user.set_unusable_password()
         user.first_name, user.last_name = first[:150], last[:150]
         user.save()

@@ -7,9 +7,12 @@ from __future__ import annotations
 import typing as t
 from math import floor
 
+from django.conf import settings
 from django.core.cache import cache
 from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
+from pylti1p3.contrib.django.cookie import DjangoCookieService
 from pylti1p3.contrib.django.launch_data_storage.cache import DjangoCacheDataStorage
+from pylti1p3.contrib.django.request import DjangoRequest
 from pylti1p3.deployment import Deployment as LibDeployment
 from pylti1p3.registration import Registration
 from pylti1p3.service_connector import ServiceConnector
@@ -89,6 +92,26 @@ class CachingConnector(ServiceConnector):
         cache.set(self._key(scope_key), access_token, max(1, floor(float(expires_in or 0) - 10)))
 
 
+class FramedCookieService(DjangoCookieService):
+    """The login's state cookie, set inside the LMS's iframe and read on the LMS's cross-site
+    POST: SameSite=None and Secure whenever the site's own cookies are (QUIZ_LTI_FRAMED), not only
+    on HTTPS requests as pylti1p3 does (behind a proxy that terminates TLS the request is http)."""
+
+    def update_response(self, response: t.Any) -> None:
+        framed = settings.SESSION_COOKIE_SAMESITE == "None"
+        secure = framed or self._request.is_secure()
+        for key, data in self._cookie_data_to_set.items():
+            response.set_cookie(
+                key,
+                data["value"],
+                max_age=data["exp"],
+                secure=secure,
+                httponly=True,
+                path="/",
+                samesite="None" if secure else "Lax",
+            )
+
+
 def storage() -> DjangoCacheDataStorage:
     # State and nonce of a login live in the cache (Redis in production, CACHE_URL), not in the
     # session: the launch is a cross-site POST that carries no session cookie.
@@ -96,12 +119,17 @@ def storage() -> DjangoCacheDataStorage:
 
 
 def oidc_login(request: t.Any) -> DjangoOIDCLogin:
-    return DjangoOIDCLogin(request, DbToolConf(), launch_data_storage=storage())
+    cookies = FramedCookieService(DjangoRequest(request))
+    return DjangoOIDCLogin(request, DbToolConf(), cookie_service=cookies, launch_data_storage=storage())
 
 
 def message_launch(request: t.Any) -> DjangoMessageLaunch:
     launch = DjangoMessageLaunch(
-        request, DbToolConf(), launch_data_storage=storage(), service_connector_cls=CachingConnector
+        request,
+        DbToolConf(),
+        cookie_service=FramedCookieService(DjangoRequest(request, post_only=True)),
+        launch_data_storage=storage(),
+        service_connector_cls=CachingConnector,
     )
     launch.set_public_key_caching(storage(), cache_lifetime=3600)
     # We run its validation steps one by one (to tell the reasons apart): no implicit validate().

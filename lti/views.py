@@ -35,7 +35,14 @@ DEEP_LINK_SESSION = "lti_deep_link"
 
 
 def _error(request: HttpRequest, message: str, status: int = 400, code: str = "") -> HttpResponse:
-    return render(request, "lti/error.html", {"message": message, "code": code}, status=status)
+    """The refusal page. It is shown inside the LMS's iframe, so registered platforms may frame it
+    (it has no buttons or forms: nothing to click-jack)."""
+    response = render(request, "lti/error.html", {"message": message, "code": code}, status=status)
+    origins = sorted({p.origin for p in Platform.objects.all()})
+    if origins:
+        response.headers["Content-Security-Policy"] = lti_csp(origins)
+        response.xframe_options_exempt = True  # type: ignore[attr-defined]
+    return response
 
 
 @csrf_exempt  # a cross-site request from the LMS by design; nothing is written

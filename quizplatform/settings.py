@@ -50,6 +50,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lti.middleware.PartitionedCookiesMiddleware",
     "quizplatform.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "quizplatform.middleware.ContentSecurityPolicyMiddleware",

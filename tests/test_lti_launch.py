@@ -9,6 +9,7 @@ import time
 import jwt
 import pytest
 import requests
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
 
@@ -365,3 +366,29 @@ def test_rotated_keys_old_key_stays_published_until_the_new_one_is_used(course):
     assert new.kid != first[0]["kid"]
     keys.key_mark_used(kid=new.kid)  # a platform accepted a token signed with it
     assert [k["kid"] for k in client.get("/lti/jwks/").json()["keys"]] == [new.kid]
+
+
+def test_framed_mode_cookies_are_partitioned_third_party_cookies(platform, lms, settings):
+    """QUIZ_LTI_FRAMED (on in production): inside the LMS's iframe the session, CSRF and login
+    state cookies are SameSite=None; Secure; Partitioned, the only third-party cookies browsers
+    still keep (tests/test_lti_browser.py shows Chromium keeping them)."""
+    settings.SESSION_COOKIE_SAMESITE = settings.CSRF_COOKIE_SAMESITE = "None"
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = True
+    client = Client()
+    url = lms.admin(
+        "launch",
+        {"client_id": CLIENT_ID, "user_id": "lms-anna", "context_id": CONTEXT, "resource_link_id": "link-build"},
+    )["url"]
+    parts = url.split("?", 1)
+    login = client.get("/lti/login/?" + parts[1])
+    state = next(m for name, m in login.cookies.items() if name.startswith("lti1p3-state"))
+    assert "Partitioned" in state.OutputString() and "SameSite=None" in state.OutputString() and state["secure"]
+    fields = form_fields(requests.get(login["Location"], timeout=10).text)
+    response = client.post("/lti/launch/", fields)
+    session = response.cookies[django_settings.SESSION_COOKIE_NAME].OutputString()
+    assert "Partitioned" in session and "SameSite=None" in session and "Secure" in session
+    # Without framed mode (development over http) nothing is partitioned.
+    settings.SESSION_COOKIE_SAMESITE = "Lax"
+    settings.SESSION_COOKIE_SECURE = False
+    plain = Client().get("/lti/login/?" + parts[1])
+    assert all("Partitioned" not in m.OutputString() for m in plain.cookies.values())
