@@ -19,6 +19,7 @@ bench:
 	.venv/bin/python -m tests.bench
 	.venv/bin/python -m tests.bench_sandbox
 	.venv/bin/python -m tests.bench_theory
+	.venv/bin/python -m tests.bench_web
 
 # How the theory scorer agrees with the labelled answers (tests/theory_labels/), per question.
 bench-theory:
