@@ -81,15 +81,25 @@ def celery_worker(django_db_setup, django_db_blocker, broker_url) -> Iterator[su
     stop_worker(proc)
 
 
+def database_url_for_children() -> str:
+    """The test database as a DATABASE_URL, for the processes a test starts (SQLite or PostgreSQL)."""
+    from urllib.parse import quote
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    host = quote(db["HOST"], safe="")  # a Unix socket's folder is a path
+    return f"postgres://{quote(db['USER'], safe='')}:{quote(db['PASSWORD'], safe='')}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 def start_worker(
     *, broker_url: str, queues: str, hostname: str, log_name: str, concurrency: int = 1, env: dict | None = None
 ) -> subprocess.Popen:
     """Start a real Celery worker on the test database; returns once it answers a ping."""
-    db_name = settings.DATABASES["default"]["NAME"]
     full_env = {
         **os.environ,
         "CELERY_BROKER_URL": broker_url,
-        "DATABASE_URL": f"sqlite:///{db_name}",
+        "DATABASE_URL": database_url_for_children(),
         "DJANGO_SETTINGS_MODULE": "quizplatform.settings",
         **(env or {}),
     }

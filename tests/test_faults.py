@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.conftest import ROOT, item_dir
+from tests.conftest import ROOT, database_url_for_children, item_dir
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -57,11 +57,10 @@ class Processes:
     def __init__(self, tmp: Path) -> None:
         self.tmp = tmp
         self.procs: list[subprocess.Popen] = []
-        db_name = settings.DATABASES["default"]["NAME"]
         self.env = {
             **os.environ,
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
-            "DATABASE_URL": f"sqlite:///{db_name}",
+            "DATABASE_URL": database_url_for_children(),
             "DJANGO_SETTINGS_MODULE": "quizplatform.settings",
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
             "QUIZ_SUBMISSIONS_PER_MINUTE": "10000",
@@ -367,7 +366,7 @@ def test_the_sweeper_runs_wherever_the_platform_runs():
 
     assert "requeue_stuck --every" in (ROOT / "scripts" / "run.sh").read_text()
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    assert "requeue_stuck --every" in compose["services"]["sweeper"]["command"]
+    assert "requeue_stuck --every" in " ".join(compose["services"]["sweeper"]["command"])
 
 
 @pytest.mark.django_db
