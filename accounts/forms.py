@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from accounts import services
@@ -16,18 +18,18 @@ def throttled_message(seconds: int) -> str:
     }
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest | None) -> str:
     # REMOTE_ADDR only: X-Forwarded-For is whatever the client wants it to be unless a proxy we
     # run sets it, and the compose deployment serves gunicorn directly.
     return (request.META.get("REMOTE_ADDR") if request is not None else "") or "unknown"
 
 
-class ThrottledLoginMixin:
+class ThrottledLoginMixin(AuthenticationForm):
     """Refuses a username or an address that failed too often, before checking the password."""
 
     throttled = False
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
         ip = client_ip(self.request)
         wait = services.login_wait_seconds(username=username, ip=ip)

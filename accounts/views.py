@@ -1,4 +1,6 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpResponse
 
 from accounts.forms import ThrottledAuthenticationForm
 
@@ -8,8 +10,8 @@ class LoginView(auth_views.LoginView):
 
     authentication_form = ThrottledAuthenticationForm
 
-    def form_invalid(self, form):
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
-        if form.throttled:
+        if isinstance(form, ThrottledAuthenticationForm) and form.throttled:
             response.status_code = 429
         return response

@@ -84,11 +84,9 @@ def course_export_zip(*, course: Course) -> bytes:
 
 def older_submission_count(*, draft: ItemDraft) -> int:
     """Submissions of the draft's item graded against a version other than the current one."""
-    if draft.item_id is None or draft.item.current_version_id is None:
+    if draft.item is None or draft.item.current_version_id is None:
         return 0
-    return (
-        Submission.objects.filter(item_id=draft.item_id).exclude(item_version_id=draft.item.current_version_id).count()
-    )
+    return Submission.objects.filter(item=draft.item).exclude(item_version_id=draft.item.current_version_id).count()
 
 
 def trial_of(*, draft: ItemDraft, pk: str | None) -> TrialAnswer | None:

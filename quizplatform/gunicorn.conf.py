@@ -32,7 +32,7 @@ graceful_timeout = 20
 max_requests = int(os.environ.get("WEB_MAX_REQUESTS", "5000"))
 max_requests_jitter = max_requests // 10
 # The heartbeat file of each worker: on tmpfs where there is one (a container's /tmp may be disk).
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None  # noqa: S108
 # Behind a TLS proxy (compose): which addresses may set X-Forwarded-* headers.
 forwarded_allow_ips = os.environ.get("WEB_FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = os.environ.get("WEB_ACCESS_LOG", "-")
