@@ -1,4 +1,4 @@
-.PHONY: install run test lint bench bench-theory bench-load
+.PHONY: install run test test-fast lint bench bench-theory bench-load
 PORT ?= 8000
 
 install:
@@ -9,6 +9,11 @@ run:
 
 test:
 	scripts/test.sh $(ARGS)
+
+# The tests that need no sandbox, TensorFlow, Redis or browser (tests/fastlane.py proves it), in minutes.
+test-fast:
+	scripts/install.sh
+	.venv/bin/python -m pytest -m "not integration and not browser and not multihost" -p tests.fastlane $(ARGS)
 
 lint:
 	.venv/bin/ruff check .
