@@ -35,3 +35,9 @@ bench-theory:
 bench-load:
 	scripts/install.sh
 	PORT=$(PORT) .venv/bin/python -m tests.bench_load
+
+# Similarity: precision at k per code item on tests/similarity/, and 300 students ranked by the command.
+.PHONY: bench-similarity
+bench-similarity:
+	scripts/install.sh
+	.venv/bin/python -m tests.bench_similarity

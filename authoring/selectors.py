@@ -120,3 +120,41 @@ def preview_of(*, draft: ItemDraft, variant: dict[str, Any]) -> dict[str, Any]:
         if draft.kind == "choice"
         else [],
     }
+
+
+def requirement_rows(*, fields: dict[str, Any]) -> list[dict[str, Any]]:
+    """The item's requirement table (requirements.yaml) as the authoring pages show it: each
+    requirement with its checks, whether it is a precondition, its weight (item.yaml's
+    ``weights`` over the table's points) and the share of the item's points that weight gives."""
+    config = fields.get("config") or {}
+    table = config.get("requirements") or []
+    weights = config.get("weights") or {}
+    if not isinstance(table, list):
+        return []
+    weight = {
+        str(r.get("id")): 0.0 if r.get("precondition") else float(weights.get(r.get("id"), r.get("points", 1)))
+        for r in table
+        if isinstance(r, dict)
+    }
+    total = sum(weight.values()) or 1.0
+    points = float(fields.get("points") or 0)
+    rows = []
+    for r in table:
+        if not isinstance(r, dict):
+            continue
+        rid = str(r.get("id"))
+        text = r.get("text") if isinstance(r.get("text"), dict) else {}
+        rows.append(
+            {
+                "id": rid,
+                "text_sv": str(text.get("sv", "")),
+                "text_en": str(text.get("en", "")),
+                "checks": [str(c) for c in r.get("checks", [])],
+                "precondition": bool(r.get("precondition")),
+                "requires": [str(q) for q in r.get("requires", [])],
+                "weight": weight[rid],
+                "weighted": rid in weights,
+                "points": round(points * weight[rid] / total, 2),
+            }
+        )
+    return rows

@@ -149,8 +149,8 @@ def validation_request(*, user: User, draft: ItemDraft) -> ValidationRun:
 
 
 def _queue_for(fields: dict[str, Any]) -> str:
-    """The same routing as submissions (exercises.models.ItemVersion.queue, grader.routing)."""
-    from grader.routing import choose_queue
+    """The same routing as submissions (exercises.models.ItemVersion.queue, grader.launch.routing)."""
+    from grader.launch.routing import choose_queue
 
     config = fields.get("config") or {}
     requested = "grading-gpu" if config.get("gpu") else str(config.get("queue", "grading"))
@@ -203,7 +203,7 @@ def validation_run_execute(*, run_id: int, worker: str = "") -> ValidationRun | 
 
     1. Claim the run with a conditional UPDATE (safe if the message is delivered twice).
     2. Grade the reference solution: it must be graded with full marks.
-    3. Grade the starter: it must compile and must not earn full marks.
+    3. Grade the starter: it must compile and earn 0 points.
     4. If the exercise has visible examples, run them after the reference solution: they must pass.
     5. Record both results and the verdict; nothing of the students' submissions is read or written.
     """
@@ -245,11 +245,13 @@ def validation_run_execute(*, run_id: int, worker: str = "") -> ValidationRun | 
         )
     if starter["status"] == "syntax_error":
         problems.append(_problem("Startkoden har ett syntaxfel.", "The starter has a syntax error."))
-    elif starter["status"] == "graded" and starter["score"] >= starter["max_score"]:
+    elif starter["status"] == "graded" and starter["score"] > 0:
+        # An untouched starter earns nothing: what it already does is given, not the student's work.
+        earned = [c["name"] for c in starter.get("checks", []) if c.get("points")]
         problems.append(
             _problem(
-                "Startkoden får full poäng; den får inte lösa uppgiften.",
-                "The starter earns full marks; it must not solve the exercise.",
+                f"Startkoden får {starter['score']:g} av {starter['max_score']:g} poäng ({', '.join(earned)}); den måste få 0. Gör det som startkoden redan gör till ett förhandskrav, eller låt kraven räknas först när uppgiftens egna krav håller (requires i requirements.yaml).",
+                f"The starter earns {starter['score']:g} of {starter['max_score']:g} points ({', '.join(earned)}); it must earn 0. Make what the starter already does a precondition, or let those requirements count only once the task's own requirements hold (requires in requirements.yaml).",
             )
         )
     examples = str((fields.get("config") or {}).get("examples", ""))

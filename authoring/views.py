@@ -130,6 +130,7 @@ def _editor(request: AuthenticatedHttpRequest, *, course: Any, draft: ItemDraft 
             "form": form,
             "concepts": concepts,
             "latest_run": draft.latest_run if draft else None,
+            "requirements": selectors.requirement_rows(fields=draft.fields) if draft else [],
         },
     )
 
@@ -243,6 +244,7 @@ def draft_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "fields": draft.fields,
             "trial": trial,
             "text": text,
+            "requirements": selectors.requirement_rows(fields=draft.fields),
             **selectors.preview_of(draft=draft, variant=variant),
         },
     )

@@ -70,7 +70,21 @@ TEXT_FILES: dict[str, dict[str, str]] = {
 # Visible example tests of a coding exercise: shown to students, kept in ``config`` so that adding
 # them changes the content hash (a new version) without a new column on ItemVersion.
 EXAMPLES_FILE = "examples.py"
-CONFIG_KEYS = ("limits", "queue", "gpu", "variants", "answer", "tolerance", "mistakes", "options", "correct")
+# The requirement table (grader.requirements): every requirement the prompt states, the checks
+# that enforce it and its points; kept in ``config`` like the examples.
+REQUIREMENTS_FILE = "requirements.yaml"
+CONFIG_KEYS = (
+    "limits",
+    "queue",
+    "gpu",
+    "variants",
+    "answer",
+    "tolerance",
+    "mistakes",
+    "options",
+    "correct",
+    "weights",
+)
 VERSION_FIELDS = (
     "title_sv",
     "title_en",
@@ -116,6 +130,10 @@ def item_from_files(files: Mapping[str, str], *, where: object = "item") -> dict
     config = {k: meta[k] for k in CONFIG_KEYS if k in meta}
     if kind == "code" and files.get(EXAMPLES_FILE, "").strip():
         config["examples"] = files[EXAMPLES_FILE]
+    if files.get(REQUIREMENTS_FILE, "").strip():
+        config["requirements"] = _requirements(files[REQUIREMENTS_FILE], config.get("weights"), where)
+    elif "weights" in config:
+        raise ContentError(f"{where}: item.yaml gives weights but there is no {REQUIREMENTS_FILE}")
     fields: dict[str, Any] = {
         "title_sv": title_sv,
         "title_en": title_en,
@@ -143,6 +161,19 @@ def item_from_files(files: Mapping[str, str], *, where: object = "item") -> dict
     return {"kind": kind, "order": int(meta.get("order", 0)), "fields": fields}
 
 
+def _requirements(text: str, weights: Any, where: object) -> list[dict[str, Any]]:
+    """The requirement table as data, validated (with item.yaml's weights) before it is stored."""
+    from grader import requirements
+
+    try:
+        data = yaml.safe_load(text)
+        table = requirements.parse(data, where=f"{where}/{REQUIREMENTS_FILE}")
+        requirements.check_weights(table, weights, where=f"{where}/item.yaml")
+    except (yaml.YAMLError, requirements.RequirementError) as exc:
+        raise ContentError(str(exc)) from exc
+    return [r.as_dict() for r in table]
+
+
 def item_to_files(*, kind: str, order: int, fields: Mapping[str, Any]) -> dict[str, str]:
     """The inverse of ``item_from_files``: the files of an item folder, as ``load_content`` reads
     them. ``item_from_files(item_to_files(...))`` gives the same fields, hence the same hash."""
@@ -150,6 +181,7 @@ def item_to_files(*, kind: str, order: int, fields: Mapping[str, Any]) -> dict[s
     meta["title"] = {"sv": fields["title_sv"], "en": fields.get("title_en", "")}
     config = dict(fields.get("config") or {})
     examples = config.pop("examples", "")
+    table = config.pop("requirements", None)
     for key in CONFIG_KEYS:
         if key in config:
             meta[key] = config[key]
@@ -161,6 +193,8 @@ def item_to_files(*, kind: str, order: int, fields: Mapping[str, Any]) -> dict[s
             files[file_name] = fields[field_name]
     if examples:
         files[EXAMPLES_FILE] = examples
+    if table:
+        files[REQUIREMENTS_FILE] = yaml.safe_dump(table, allow_unicode=True, sort_keys=False, width=120)
     return files
 
 
@@ -187,7 +221,7 @@ def _yaml_text(text: str, where: str) -> dict[str, Any]:
 
 
 ITEM_FILE_NAMES = frozenset(
-    {"item.yaml", EXAMPLES_FILE} | {name for names in TEXT_FILES.values() for name in names.values()}
+    {"item.yaml", EXAMPLES_FILE, REQUIREMENTS_FILE} | {name for names in TEXT_FILES.values() for name in names.values()}
 )
 
 
@@ -357,6 +391,8 @@ def item_spec_from_fields(*, slug: str, kind: str, fields: Mapping[str, Any]) ->
         limits=(fields.get("config") or {}).get("limits", {}),
         variants=(fields.get("config") or {}).get("variants", {}),
         answer=fields.get("config") or {},
+        requirements=(fields.get("config") or {}).get("requirements", []),
+        weights=(fields.get("config") or {}).get("weights", {}),
     )
 
 

@@ -196,7 +196,7 @@ class ItemVersion(models.Model):
     @property
     def queue(self) -> str:
         """The queue the item asks for: ``gpu: true`` in item.yaml, or a queue named outright.
-        Where it is actually sent is decided at enqueue time (grader.routing.choose_queue)."""
+        Where it is actually sent is decided at enqueue time (grader.launch.routing.choose_queue)."""
         if self.config.get("gpu"):
             return "grading-gpu"
         return str(self.config.get("queue", "grading"))
@@ -286,7 +286,12 @@ class Submission(models.Model):
 
     @property
     def is_released(self) -> bool:
-        """May the student see the score and the checks? At once, or once a teacher reviewed it."""
+        """May the student see the score and the checks? At once, or once a teacher reviewed it;
+        in exam mode with feedback held back, not before the sitting's close (``exams.feedback``)."""
+        from exams.feedback import exam_hides_scores
+
+        if exam_hides_scores(self):
+            return False
         return self.item.assessment.release != Assessment.Release.AFTER_REVIEW or self.reviewed_at is not None
 
     @property

@@ -52,9 +52,13 @@ def course_progress(*, course: Course, user: User) -> list[tuple[Assessment, lis
     )
     # What counts is the final score, and only once it is released to the student.
     released = Q(item__assessment__release=Assessment.Release.IMMEDIATE) | Q(reviewed_at__isnull=False)
+    from exams.selectors import hidden_score_assessments  # exam mode may hold scores back
+
+    hidden = hidden_score_assessments(user=user, assessment_ids=[a.pk for a in course.assessments.all()])
     stats = {
         row["item"]: row
         for row in Submission.objects.filter(released, user=user, item__assessment__course=course)
+        .exclude(item__assessment__in=hidden)
         .values("item")
         .annotate(best=Max("final_score"), last=Max("created_at"))
     }

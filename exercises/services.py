@@ -30,9 +30,24 @@ from exercises.models import (
     Submission,
 )
 from exercises.selectors import SubmissionRules, submission_rules
+from exercises.signals import final_scores_changed
 from grader.harness import GradeResult, ItemSpec
 
 logger = logging.getLogger(__name__)
+
+
+def _final_scores_changed(*submission_ids: int) -> None:
+    """Tell listeners (the LTI app sends grades back) once the change has committed; a listener
+    that fails is logged and never undoes or breaks the change itself."""
+
+    def send() -> None:
+        for receiver, result in final_scores_changed.send_robust(
+            sender=Submission, submission_ids=list(submission_ids)
+        ):
+            if isinstance(result, Exception):
+                logger.error("final_scores_changed receiver %s failed: %r", receiver, result)
+
+    transaction.on_commit(send)
 
 
 def item_spec(version: Any) -> ItemSpec:
@@ -45,6 +60,8 @@ def item_spec(version: Any) -> ItemSpec:
         limits=version.config.get("limits", {}),
         variants=version.config.get("variants", {}),
         answer=version.config,
+        requirements=version.config.get("requirements", []),
+        weights=version.config.get("weights", {}),
     )
 
 
@@ -70,7 +87,10 @@ def item_prompt_for(*, user: User, item: Item) -> str:
 
 
 def draft_save(*, user: User, item: Item, text: str) -> Draft:
+    from exams.services import exam_draft_guard
+
     _check_size(text)
+    exam_draft_guard(user=user, item=item, text=text)  # after an exam's deadline: kept in its log only
     draft, _created = Draft.objects.update_or_create(user=user, item=item, defaults={"text": text})
     return draft
 
@@ -108,11 +128,13 @@ def _check_rate(user: User) -> None:
         )
 
 
-def submission_create(*, user: User, item: Item, text: str, now: datetime | None = None) -> Submission:
+def submission_create(
+    *, user: User, item: Item, text: str, now: datetime | None = None, check_rate: bool = True
+) -> Submission:
     """Save a submission (queued), then enqueue it once the transaction has committed.
 
     1. Refuse what cannot be graded: unpublished items, empty or oversized text, a user over
-       the submission rate.
+       the submission rate (not for an exam's automatic submission at the deadline: ``check_rate``).
     2. Refuse what the assessment's rules do not allow (with the student's extension): before it
        opens, after its close (or after ``late_until`` for late work), past the time limit, or
        beyond the attempts allowed. Late work records the penalty that will apply to its score.
@@ -125,7 +147,8 @@ def submission_create(*, user: User, item: Item, text: str, now: datetime | None
     if not text.strip():
         raise ValidationError(_("Svaret är tomt."))
     _check_size(text)
-    _check_rate(user)
+    if check_rate:
+        _check_rate(user)
     now = now or timezone.now()
     version = item.current_version
     with transaction.atomic():
@@ -178,8 +201,8 @@ def submission_enqueue(*, submission: Submission) -> bool:
 
     ``queued_at`` is written before the send, since a worker may start on it at once.
     """
-    from grader.routing import choose_queue
-    from grader.tasks import grade_submission
+    from exercises.tasks import grade_submission
+    from grader.launch.routing import choose_queue
 
     Submission.objects.filter(pk=submission.pk).update(queued_at=timezone.now())
     try:
@@ -401,6 +424,7 @@ def submission_finish(*, submission: Submission, result: GradeResult) -> Submiss
                 for i, c in enumerate(result.checks)
             ]
         )
+        _final_scores_changed(submission.pk)
     submission.refresh_from_db()
     return submission
 
@@ -482,6 +506,7 @@ def submission_score_override(*, submission: Submission, by: User, score: Decima
         locked.teacher_comment = comment
         locked.reviewed_at, locked.reviewed_by = now, by
         locked.save(update_fields=["final_score", "overridden", "teacher_comment", "reviewed_at", "reviewed_by"])
+        _final_scores_changed(locked.pk)
     return locked
 
 
@@ -514,6 +539,7 @@ def submission_review_accept(*, submission: Submission, by: User, comment: str =
             locked.teacher_comment = comment.strip()
             fields.append("teacher_comment")
         locked.save(update_fields=fields)
+        _final_scores_changed(locked.pk)
     return locked
 
 

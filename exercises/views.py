@@ -77,7 +77,10 @@ def draft_save(request: AuthenticatedHttpRequest, slug: str) -> JsonResponse:
     try:
         draft = services.draft_save(user=request.user, item=item, text=request.POST.get("text", ""))
     except ValidationError as exc:
-        return JsonResponse({"saved": False, "error": " ".join(exc.messages)}, status=413)
+        # 409: an exam's time is over (the text is kept in its log); 413: too large.
+        return JsonResponse(
+            {"saved": False, "error": " ".join(exc.messages)}, status=409 if exc.code == "exam_over" else 413
+        )
     return JsonResponse({"saved": True, "updated_at": draft.updated_at.isoformat()})
 
 

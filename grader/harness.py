@@ -1,7 +1,7 @@
 """The trusted harness: turns an answer or a piece of code into a graded result.
 
 It knows the item's hidden checks and expected values; the student's code only ever runs in the
-sandbox (``grader.sandbox``). The result is decided here, from the data the sandbox sent back,
+sandbox (``grader.launch.sandbox``). The result is decided here, from the data the sandbox sent back,
 never from the sandbox's exit status or printed text. This module does not import Django, so
 ``manage.py grade``, the Celery task and the tests all call the same two functions.
 """
@@ -12,9 +12,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from grader import theory, variants
+from grader import requirements, theory, variants
 from grader.checks import Check, Msg, Report, ReportError, msg
-from grader.sandbox import Limits, SandboxUnavailable, run_in_sandbox
+from grader.launch.sandbox import Limits, SandboxUnavailable, run_in_sandbox
 
 
 class Status:
@@ -40,6 +40,10 @@ class ItemSpec:
     limits: dict[str, Any] = field(default_factory=dict)
     variants: dict[str, Any] = field(default_factory=dict)  # parameter -> allowed values
     answer: dict[str, Any] = field(default_factory=dict)  # numeric and choice items (grader.quick)
+    # The item's requirement table (requirements.yaml) and the teacher's weights (item.yaml):
+    # with a table, points follow requirements (grader.requirements), else each check weighs.
+    requirements: list[dict[str, Any]] = field(default_factory=list)
+    weights: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,6 +56,10 @@ class CheckOutcome:
     message_en: str
     hint_sv: str = ""
     hint_en: str = ""
+    # Set when points follow requirements: the requirement's text and the checks behind it.
+    requirement_sv: str = ""
+    requirement_en: str = ""
+    checks: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -80,6 +88,11 @@ class GradeResult:
                     "max_points": c.max_points,
                     "message": c.message_en if lang == "en" else c.message_sv,
                     **({"hint": c.hint_en if lang == "en" else c.hint_sv} if c.hint_en else {}),
+                    **(
+                        {"requirement": c.requirement_en if lang == "en" else c.requirement_sv, "checks": c.checks}
+                        if c.requirement_en
+                        else {}
+                    ),
                 }
                 for c in self.checks
             ],
@@ -135,6 +148,48 @@ def _score(points: float, checks: list[Check]) -> tuple[float, list[CheckOutcome
         )
     score = round(points * sum(c.weight for c in checks if c.passed) / total, 2)
     return score, outcomes
+
+
+def _score_item(spec: ItemSpec, checks: list[Check]) -> tuple[float, list[CheckOutcome], dict[str, Any]]:
+    """By requirement when the item has a table (``grader.requirements``), else by check.
+
+    The feedback part lists checks that no requirement claims (a content error the item tests
+    catch): they are shown to the student and worth nothing.
+    """
+    if not spec.requirements:
+        score, outcomes = _score(float(spec.points), checks)
+        return score, outcomes, {}
+    table = requirements.parse(spec.requirements, where=f"{spec.slug}/requirements.yaml")
+    weights = requirements.check_weights(table, spec.weights, where=f"{spec.slug}/item.yaml")
+    score, results, unmapped = requirements.score(float(spec.points), checks, table, weights)
+    outcomes = [
+        CheckOutcome(
+            name=r.requirement.id,
+            passed=r.passed,
+            points=r.points,
+            max_points=r.max_points,
+            message_sv=r.message_sv,
+            message_en=r.message_en,
+            hint_sv=r.hint_sv,
+            hint_en=r.hint_en,
+            requirement_sv=r.requirement.text_sv,
+            requirement_en=r.requirement.text_en,
+            checks=r.checks,
+        )
+        for r in results
+    ]
+    outcomes += [
+        CheckOutcome(
+            name=c.name,
+            passed=bool(c.passed),
+            points=0.0,
+            max_points=0.0,
+            message_sv=c.message.sv,
+            message_en=c.message.en,
+        )
+        for c in unmapped
+    ]
+    return score, outcomes, ({"unmapped_checks": [c.name for c in unmapped]} if unmapped else {})
 
 
 def _failure(
@@ -274,7 +329,7 @@ def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None)
             output=output,
             timings=timings,
         )
-    score, outcomes = _score(float(spec.points), checks)
+    score, outcomes, extra = _score_item(spec, checks)
     timings["checks_total"] = round(time.monotonic() - started - run.wall_seconds, 4)
     return GradeResult(
         status=Status.GRADED,
@@ -283,7 +338,7 @@ def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None)
         checks=outcomes,
         output=output,
         timings=timings,
-        feedback={**report.feedback, **({"variant": variant} if variant else {})},
+        feedback={**report.feedback, **extra, **({"variant": variant} if variant else {})},
     )
 
 
@@ -315,6 +370,13 @@ def _theory_summary(result: theory.TheoryScore) -> str:
     covered = [c.label_sv if sv else c.label_en for c in result.concepts if c.covered]
     missing = [c.label_sv if sv else c.label_en for c in result.concepts if not c.covered]
     parts = []
+    for r in result.relations:
+        if r.reversed:
+            parts.append(
+                ("Svaret säger motsatsen till: " + r.label_sv + ".")
+                if sv
+                else ("The answer states the opposite of: " + r.label_en + ".")
+            )
     if not result.on_topic:
         parts.append(
             "Svaret verkar inte handla om frågan." if sv else "The answer does not seem to be about the question."
@@ -359,7 +421,31 @@ def grade_theory(spec: ItemSpec, answer: str) -> GradeResult:
         )
         for c in result.concepts
     ]
+    checks += [
+        Check(
+            name=f"relation-{r.name}",
+            passed=False,
+            weight=0.0,
+            message=msg(
+                sv=f"Omvänt: {r.label_sv}. Svaret säger motsatsen: "
+                + ", ".join(f"”{w}”" for w in r.evidence[:3])
+                + f". Ett svar som säger motsatsen till kärnan i frågan får högst {theory.REVERSED_CAP:.0%} av poängen.",
+                en=f"Reversed: {r.label_en}. The answer states the opposite: "
+                + ", ".join(f'"{w}"' for w in r.evidence[:3])
+                + f". An answer that states the opposite of the question's core gets at most {theory.REVERSED_CAP:.0%} of the points.",
+            ),
+        )
+        for r in result.relations
+        if r.reversed
+    ]
     score, outcomes = _score(float(spec.points), checks)
+    capped = round(float(spec.points) * theory.REVERSED_CAP, 2)
+    if any(r.reversed for r in result.relations) and score > capped:
+        # The points of the concepts the answer names shrink alike, so they add up to the cap.
+        factor = capped / score
+        for outcome in outcomes:
+            outcome.points = round(outcome.points * factor, 2)
+        score = capped
     feedback: dict[str, Any] = {
         "confidence": result.confidence,
         "language": result.language,
@@ -368,6 +454,11 @@ def grade_theory(spec: ItemSpec, answer: str) -> GradeResult:
         "on_topic": result.on_topic,
         "topic_evidence": result.topic_evidence,
         "keyword_density": result.keyword_density,
+        "reversed": [
+            {"name": r.name, "label": {"sv": r.label_sv, "en": r.label_en}, "evidence": r.evidence}
+            for r in result.relations
+            if r.reversed
+        ],
         "covered": [
             {
                 "id": c.concept_id,
@@ -421,13 +512,13 @@ def grade_quick(spec: ItemSpec, text: str, variant: dict[str, Any] | None = None
         checks = quick.grade_numeric(spec.answer, text, chosen)
     else:
         checks = quick.grade_choice(spec.answer, text)
-    score, outcomes = _score(float(spec.points), checks)
+    score, outcomes, extra = _score_item(spec, checks)
     return GradeResult(
         status=Status.GRADED,
         score=score,
         max_score=float(spec.points),
         checks=outcomes,
-        feedback={"variant": chosen} if chosen else {},
+        feedback={**extra, **({"variant": chosen} if chosen else {})},
     )
 
 

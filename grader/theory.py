@@ -45,6 +45,25 @@ A concept is **not** credited from a word used in another role:
   core concept nor names the topic: an answer written for another question gets nothing, even
   where it shares vocabulary ("validation", "overfitting") with this one.
 
+Entries with ``role: relation`` (no ``id``, so the authoring form keeps them as they are) state a
+relation a good answer holds: which contains which, who does what, what is used for what, what
+comes before what::
+
+    - role: relation
+      name: cpu-gpu                       # shown to the teacher
+      label: {sv: "...", en: "..."}       # the relation, said the right way round
+      entities:                           # two or more parties, each with its own roles
+        cpu: {terms: {sv: [...], en: [...]}, roles: {sv: [...], en: [...]}}
+        gpu: {terms: {sv: [...], en: [...]}, roles: {sv: [...], en: [...]}}
+      reversed: {sv: [...], en: [...]}    # optional: the opposite, said outright
+
+A role phrase is attributed to the party named nearest to it in its clause ("the CPU has
+thousands of cores": the GPU's role given to the CPU). When an answer gives more roles to the
+wrong party than to the right one, or says one of the ``reversed`` statements (not negated), the
+relation is **reversed**: the answer states the opposite of a core concept, whatever words it
+shares with the rubric, and its score is capped at ``REVERSED_CAP`` with a message that names
+the relation and quotes the answer.
+
 The score is the weighted share of credited concepts. ``TheoryScore.confidence`` (0..1) says how
 sure the scorer is; the teacher review queue sorts by it. Every decision keeps its evidence (the
 words of the answer that matched), so a teacher can see why.
@@ -60,7 +79,7 @@ from typing import Any
 import snowballstemmer
 
 TOKEN = re.compile(
-    r"(?P<num>\d+(?:[.,]\d+)+)|(?P<word>[0-9a-zåäöéüæø_]+)|(?P<stop>[.!?](?=\s|$)|[;:\n,()\[\]{}]|\s[-–—]\s)",
+    r"(?P<num>\d+(?:[.,]\d+)+)|(?P<word>[0-9a-zåäöéüæø_]+)|(?P<stop>[.!?](?=\s|$)|:(?![a-zåäö])|[;\n,()\[\]{}]|\s[-–—]\s)",
     re.IGNORECASE,
 )
 SV_MARKERS = {"och", "är", "att", "som", "det", "en", "ett", "för", "med", "på", "av", "inte", "man", "den", "vid"}
@@ -104,6 +123,11 @@ MIN_COMPOUND_STEM = 5
 MIN_COMPOUND_PART = 3
 MIN_FUZZY = 6
 MIN_FUZZY_TWO = 12
+# An answer that reverses a relation of the rubric states the opposite of a core concept.
+REVERSED_CAP = 0.3
+# One role given to the wrong party can be a slip of the pen or a pronoun ("it"); two make a swap.
+MIN_WRONG_ROLES = 2
+COMPARISON_WORDS = {"än", "than", "unlike", "jämfört", "compared", "skillnad", "versus", "vs"}
 LONG_ANSWER = 400  # words; the seed's longest theory answer (the code walk-through) has about 230
 
 EXACT, COMPOUND, FUZZY = 3, 2, 1
@@ -339,11 +363,24 @@ class ConceptResult:
 
 
 @dataclass
+class RelationResult:
+    """One relation of the rubric as the answer states it."""
+
+    name: str
+    label_sv: str
+    label_en: str
+    reversed: bool
+    evidence: list[str] = field(default_factory=list)  # the answer's words that reverse it
+    held: list[str] = field(default_factory=list)  # the answer's words that state it right
+
+
+@dataclass
 class TheoryScore:
     share: float
     language: str
     words: int
     concepts: list[ConceptResult]
+    relations: list[RelationResult] = field(default_factory=list)
     on_topic: bool = True
     topic_evidence: list[str] = field(default_factory=list)
     confidence: float = 1.0
@@ -383,7 +420,7 @@ def score(answer: str, rubric: list[dict[str, Any]]) -> TheoryScore:
     """
     tokens = tokenize(answer)
     words = [t.text for t in tokens]
-    concepts_spec = [c for c in rubric if c.get("role") != "topic"]
+    concepts_spec = [c for c in rubric if c.get("role") not in ("topic", "relation")]
     topic_specs = [c for c in rubric if c.get("role") == "topic"]
 
     topic_occ = [o for t in topic_specs for o in _occurrences(t.get("phrases", {}), tokens, answer)]
@@ -444,18 +481,73 @@ def score(answer: str, rubric: list[dict[str, Any]]) -> TheoryScore:
         )
     total = sum(c.weight for c in results) or 1.0
     share = sum(c.weight for c in results if c.covered) / total
+    relations = [_relation(r, tokens, answer) for r in rubric if r.get("role") == "relation"]
+    if any(r.reversed for r in relations):
+        share = min(share, REVERSED_CAP)
     density = len(used_tokens) / len(tokens) if tokens else 0.0
     result = TheoryScore(
         share=share,
         language=detect_language(words),
         words=len(words),
         concepts=results,
+        relations=relations,
         on_topic=on_topic,
         topic_evidence=topic_evidence,
         keyword_density=round(density, 2),
     )
     result.confidence = _confidence(result)
     return result
+
+
+def _relation(spec: dict[str, Any], tokens: list[Token], answer: str) -> RelationResult:
+    """How the answer states one relation of the rubric (see the module docstring).
+
+    1. Find every party's terms (exact or compound matches) and every role phrase (not negated).
+    2. Give each role to the party named nearest to it in its clause, not inside the role phrase
+       itself ("part of machine learning" names machine learning but is said of something else),
+       nor one it is compared with ("faster than the CPU").
+    3. Reversed when at least ``MIN_WRONG_ROLES`` roles go to a wrong party and more than to
+       their own, or when the answer says one of the ``reversed`` statements outright.
+    """
+    entities = spec.get("entities") or {}
+    terms: list[tuple[str, int, int, int]] = []  # (party, start, end, clause)
+    for party, entity in entities.items():
+        for o in _occurrences((entity or {}).get("terms") or {}, tokens, answer):
+            # "faster than the CPU", "unlike the GPU": the party compared with is not the one
+            # the clause speaks of.
+            compared = any(tokens[k].text in COMPARISON_WORDS for k in range(max(0, o.start - 2), o.start))
+            if o.strength >= COMPOUND and not compared:
+                terms.append((str(party), o.start, o.end, tokens[o.start].clause))
+    roles = [
+        (str(owner), o)
+        for owner, entity in entities.items()
+        for o in _occurrences((entity or {}).get("roles") or {}, tokens, answer)
+    ]
+    # A party's name used as a role ("the CPU is a graphics processor") names no party there.
+    terms = [t for t in terms if not any(t[1] < o.end and t[2] > o.start for _, o in roles)]
+    held: list[str] = []
+    wrong: list[str] = []
+    for owner, o in roles:
+        if not o.negated:
+            clause = tokens[o.start].clause
+            # The party the role is said of: the nearest one named before it in the clause (the
+            # subject: "Keras sits on top of TensorFlow"), else the nearest after it (a passive:
+            # "hyperparameters are tuned on the validation set").
+            before = [(o.start - end, party) for party, start, end, c in terms if c == clause and end <= o.start]
+            after = [(start - o.end, party) for party, start, end, c in terms if c == clause and start >= o.end]
+            best = min(before) if before else min(after) if after else None
+            if best is not None:
+                (held if best[1] == owner else wrong).append(o.evidence)
+    outright = [o.evidence for o in _occurrences(spec.get("reversed") or {}, tokens, answer) if not o.negated]
+    label = spec.get("label") or {}
+    return RelationResult(
+        name=str(spec.get("name", "")),
+        label_sv=str(label.get("sv", "")),
+        label_en=str(label.get("en", "")),
+        reversed=bool(outright) or (len(wrong) >= MIN_WRONG_ROLES and len(wrong) > len(held)),
+        evidence=_unique(outright + wrong),
+        held=_unique(held),
+    )
 
 
 def _confidence(result: TheoryScore) -> float:

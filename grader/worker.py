@@ -19,7 +19,7 @@ _heartbeat = None
 def _announce_queues(sender: Any = None, **_: Any) -> None:
     """Main worker process: tell the submit path which queues this worker serves."""
     global _heartbeat
-    from grader.routing import Heartbeat
+    from grader.launch.routing import Heartbeat
 
     queues = sorted(q.name for q in sender.app.amqp.queues.consume_from.values())
     _heartbeat = Heartbeat(hostname=sender.hostname, queues=queues)
@@ -41,7 +41,7 @@ def _start_warm_sandbox(**_: Any) -> None:
     grades: bwrap dies with the thread that started it."""
     if os.environ.get("QUIZ_SANDBOX", "warm") != "warm":
         return
-    from grader.sandbox import ForkServerDown, forkserver
+    from grader.launch.sandbox import ForkServerDown, forkserver
 
     try:
         forkserver(wait=False)
@@ -51,6 +51,6 @@ def _start_warm_sandbox(**_: Any) -> None:
 
 @worker_process_shutdown.connect
 def _stop_warm_sandbox(**_: Any) -> None:
-    from grader.sandbox import forkserver_stop
+    from grader.launch.sandbox import forkserver_stop
 
     forkserver_stop()

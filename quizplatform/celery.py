@@ -8,6 +8,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizplatform.settings")
 
 app = Celery("quizplatform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["grader", "authoring"])
+app.autodiscover_tasks(["exercises", "authoring", "lti"])
 
 import grader.worker  # noqa: E402,F401  (connects the worker's signal handlers)

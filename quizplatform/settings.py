@@ -45,9 +45,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "accounts",
     "exercises",
-    "grader",
     "authoring",
     "dashboard",
+    "integrity",
+    "exams",
+    "lti",
 ]
 
 MIDDLEWARE = [
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "exams.middleware.ExamMiddleware",
+    "lti.middleware.LtiFramingMiddleware",
 ]
 
 ROOT_URLCONF = "quizplatform.urls"
@@ -162,6 +166,14 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
 }
 
+# --- Exam mode (exams/) ---------------------------------------------------------------------------
+# The header our own reverse proxy sets with the client's address (e.g. X-Forwarded-For; its
+# rightmost entry is used). Empty: REMOTE_ADDR, the right choice when clients reach gunicorn directly.
+QUIZ_TRUSTED_PROXY_HEADER = envstr("QUIZ_TRUSTED_PROXY_HEADER", "")
+# After a student's deadline, the browser's last text is still taken this long (the network's delay);
+# the sweeper submits the drafts of those whose browser did not come once it has passed.
+QUIZ_EXAM_GRACE_SECONDS = envint("QUIZ_EXAM_GRACE_SECONDS", 20)
+
 CONTENT_DIR = Path(envstr("QUIZ_CONTENT_DIR", str(BASE_DIR / "content")))
 
 # --- Security (production) --------------------------------------------------------------------
@@ -188,7 +200,10 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": [
+        "rest_framework.permissions.IsAuthenticated",
+        "exams.access.ExamAccessPermission",  # exam mode: the same access rules as the pages
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.ScopedRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
@@ -210,7 +225,7 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]  # never pickle
 CELERY_TASK_DEFAULT_QUEUE = "grading"
-CELERY_TASK_ROUTES = {"grader.tasks.grade_submission": {"queue": "grading"}}
+CELERY_TASK_ROUTES = {"exercises.tasks.grade_submission": {"queue": "grading"}}
 # A grade is acknowledged only when it is done, so a worker that dies mid-grade leaves the
 # message to be delivered again; the task itself is safe to run twice (it claims the row).
 CELERY_TASK_ACKS_LATE = True
@@ -238,3 +253,17 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": envstr("LOG_LEVEL", "INFO")},
     "loggers": {"django.server": {"level": "WARNING"}},
 }
+
+# --- LTI 1.3 (lti/) -------------------------------------------------------------------------------
+# Scores go back to the LMS from a Celery task that needs the database and the tool's key: the
+# queue of a process that has both (the recorder's, once grading workers hold no secrets).
+LTI_QUEUE = envstr("LTI_QUEUE", "grading")
+# A score the LMS did not take is tried again after 2, 4, 8, 16 s (5 tries), then shown as failed.
+LTI_SCORE_TRIES = envint("LTI_SCORE_TRIES", 5)
+LTI_RETRY_BASE_SECONDS = envint("LTI_RETRY_BASE_SECONDS", 2)
+# Inside the LMS's iframe the site is a third party: its session and CSRF cookies must be
+# SameSite=None (and therefore Secure, so HTTPS only) to reach it. On by default in production.
+QUIZ_LTI_FRAMED = envbool("QUIZ_LTI_FRAMED", PRODUCTION)
+if QUIZ_LTI_FRAMED:
+    SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "None"
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True

@@ -12,10 +12,13 @@ admin.site.login_form = ThrottledAdminAuthenticationForm
 urlpatterns = [
     path("", include("exercises.urls")),
     path("dashboard/", include("dashboard.urls")),
+    path("dashboard/similarity/", include("integrity.urls")),
+    path("", include("exams.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("authoring/", include("authoring.urls")),
+    path("lti/", include("lti.urls")),
     path("api/v1/", include("exercises.api.urls")),
     path("api/v1/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("admin/", admin.site.urls),

@@ -90,7 +90,7 @@ def wait_ready(app, worker: subprocess.Popen, hostname: str, processes: int) -> 
         if worker.poll() is not None:
             raise SystemExit(f"the worker exited; see {VAR}/worker-*.log")
         ping = app.control.ping(timeout=1.0, destination=[hostname])
-        # A fork server renames itself once its imports are done (grader/forkserver.py).
+        # A fork server renames itself once its imports are done (grader/jail/forkserver.py).
         servers = subprocess.run(["pgrep", "-x", "quiz-forkserver"], capture_output=True, text=True).stdout.split()
         if ping and len(servers) >= processes:
             time.sleep(3)  # the servers' first children warm up

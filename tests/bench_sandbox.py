@@ -26,8 +26,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizplatform.settings")
 django.setup()
 
 from exercises.content import item_spec_from_folder  # noqa: E402
-from grader import sandbox  # noqa: E402
 from grader.harness import grade  # noqa: E402
+from grader.launch import sandbox  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 PAUSED = int(os.environ.get("BENCH_SANDBOX_PAUSED", "5"))

@@ -183,3 +183,7 @@ def student_api(course, celery_worker):
     ).json()["token"]
     client.defaults["HTTP_AUTHORIZATION"] = f"Token {key}"
     return client
+
+
+# The LTI test platform (tests/lti_platform/), a process on loopback: a fixture for every module.
+from tests.lti_platform.fixtures import lms  # noqa: E402,F401

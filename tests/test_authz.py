@@ -100,6 +100,31 @@ POLICY: dict[str, Rule] = {
     "dashboard/extensions/<int:pk>/delete": Rule(
         COURSE_STAFF, method="post", path="/dashboard/extensions/{extension}/delete"
     ),
+    "dashboard/similarity/courses/<slug:slug>/": Rule(COURSE_STAFF, path=f"/dashboard/similarity/courses/{COURSE}/"),
+    "dashboard/similarity/items/<slug:slug>/": Rule(COURSE_STAFF),
+    "dashboard/similarity/items/<slug:slug>/pairs/<int:a>/<int:b>/": Rule(
+        COURSE_STAFF, path="/dashboard/similarity/items/{slug}/pairs/{submission}/{similar}/"
+    ),
+    "dashboard/similarity/items/<slug:slug>/pairs/<int:a>/<int:b>/mark": Rule(
+        COURSE_STAFF,
+        method="post",
+        data={"verdict": "fine", "note": "matrix"},
+        path="/dashboard/similarity/items/{slug}/pairs/{submission}/{similar}/mark",
+    ),
+    "exam/assessments/<int:pk>/code/": Rule(COURSE_MEMBERS, path="/exam/assessments/{assessment}/code/"),
+    "exam/assessments/<int:pk>/config.seb": Rule(
+        COURSE_MEMBERS, path="/exam/assessments/{assessment}/config.seb", why="the .seb file that starts SEB"
+    ),
+    "exam/items/<slug:slug>/final": Rule(COURSE_MEMBERS, method="post", why="no exam deadline here: a 409"),
+    "dashboard/assessments/<int:pk>/exam/": Rule(
+        COURSE_STAFF, method="post", path="/dashboard/assessments/{assessment}/exam/"
+    ),
+    "dashboard/assessments/<int:pk>/exam/log/": Rule(
+        COURSE_STAFF, path="/dashboard/assessments/{assessment}/exam/log/"
+    ),
+    "dashboard/assessments/<int:pk>/exam/log/<int:user_id>/": Rule(
+        COURSE_STAFF, path="/dashboard/assessments/{assessment}/exam/log/{student_id}/"
+    ),
     "authoring/": Rule(AUTHORING_ANY),
     "authoring/import/": Rule(AUTHORING_ANY, method="post", why="without a zip: the form again, with its error"),
     "authoring/courses/<slug:slug>/": Rule(AUTHORING_COURSE, path=f"/authoring/courses/{COURSE}/"),
@@ -119,6 +144,16 @@ POLICY: dict[str, Rule] = {
         AUTHORING_COURSE, method="post", path="/authoring/drafts/{draft}/publish/", why="unvalidated: refused, said why"
     ),
     "authoring/drafts/<int:pk>/published/": Rule(AUTHORING_COURSE, path="/authoring/drafts/{draft}/published/"),
+    "lti/login/": Rule(PUBLIC, why="LTI login initiation; without iss and login_hint: a 400 page saying so"),
+    "lti/launch/": Rule(PUBLIC, method="post", why="the LMS's id_token POST; an empty one: a 400 refusal page"),
+    "lti/jwks/": Rule(PUBLIC, why="the tool's public keys"),
+    "lti/deep-link/": Rule(
+        SIGNED_IN, why="without an instructor's deep linking launch in the session: a 400 page saying so"
+    ),
+    "lti/admin/": Rule(matrix(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, OK), why="platform registration: admins"),
+    "lti/courses/<slug:slug>/": Rule(COURSE_STAFF, path=f"/lti/courses/{COURSE}/"),
+    "lti/courses/<slug:slug>/roster-sync": Rule(COURSE_STAFF, method="post", path=f"/lti/courses/{COURSE}/roster-sync"),
+    "lti/grades/<int:pk>/resend": Rule(COURSE_STAFF, method="post", path="/lti/grades/{grade_sync}/resend"),
     "admin/login/": Rule(PUBLIC),
     "admin/logout/": Rule(
         matrix(OK, OK, OK, OK, OK, LOGIN), method="post", why="logs out; only staff get the login page after"
@@ -203,8 +238,24 @@ def world(users, course):
     regrade.submissions.add(submission)
     draft = draft_for_item(user=users["teacher"], item=item)
     to_discard = draft_for_item(user=users["teacher"], item=Item.objects.get(slug="build-network"))
+    similar = Submission.objects.create(  # the other half of a pair for the similarity pages
+        user=users["student2"], item=item, item_version=item.current_version, text=submission.text, max_score=1
+    )
+    from lti.models import GradeSync, Platform, ResourceLink
+
+    lms = Platform.objects.create(
+        issuer="https://lms.example",
+        client_id="matrix",
+        login_url="https://lms.example/auth",
+        token_url="https://lms.example/token",
+        jwks_url="https://lms.example/jwks",
+        course=course,
+    )
+    link = ResourceLink.objects.create(platform=lms, resource_link_id="matrix", item=item)
+    grade_sync = GradeSync.objects.create(link=link, user=users["student"], state=GradeSync.State.FAILED)
     return {
         "personas": personas,
+        "grade_sync": grade_sync.pk,
         "submission": submission.pk,
         "slug": "count-parameters",
         "assessment": item.assessment_id,
@@ -212,6 +263,8 @@ def world(users, course):
         "regrade": regrade.pk,
         "draft": draft.pk,
         "draft_to_discard": to_discard.pk,
+        "similar": similar.pk,
+        "student_id": users["student"].pk,
     }
 
 

@@ -1,11 +1,11 @@
-"""The baselines the sandbox trains next to a student's model (grader/sandbox_runner.py): a dense
+"""The baselines the sandbox trains next to a student's model (grader/jail/runner.py): a dense
 net of the student's size for cnn-images, the student's own architecture stripped of every
 regularizer for regularize. Built here with real Keras, outside the sandbox, to check their shape;
 the suites in tests/solutions grade through the sandbox."""
 
 import pytest
 
-from grader import sandbox_runner
+from grader.jail import runner as sandbox_runner
 
 pytestmark = pytest.mark.integration
 

@@ -91,7 +91,7 @@ def pool_pid(submission) -> int:
 
 
 def sandbox_processes(pid: int) -> list[str]:
-    """Processes of the sandbox uid of worker process ``pid`` (see grader.sandbox._sandbox_uid)."""
+    """Processes of the sandbox uid of worker process ``pid`` (see grader.launch.sandbox._sandbox_uid)."""
     uid = 200_000 + pid % 100_000
     found = []
     for entry in Path("/proc").iterdir():

@@ -4,7 +4,7 @@ a GPU worker is online, and to the CPU workers when none is."""
 import pytest
 
 from exercises.models import Item
-from grader import routing
+from grader.launch import routing
 from tests.conftest import item_dir, start_worker, stop_worker, wait_for_grade
 from tests.test_pipeline import submit
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import CODE_ITEMS
+from tests.conftest import CODE_ITEMS, item_dir
 
 SUITES = Path(__file__).resolve().parent / "solutions"
 MISTAKE = re.compile(r"^# mistake: (.+)$", re.MULTILINE)
@@ -74,3 +74,52 @@ def test_wrong_solution_loses_marks_and_is_told_its_mistake(slug, path, capsys):
     assert data["score"] < data["max_score"]
     failed = [c["message"] for c in data["checks"] if not c["passed"]]
     assert any(mistake in message for message in failed), (mistake, failed)
+
+
+ALL_ITEMS = sorted(p.parent.name for p in (SUITES.parent.parent / "content").glob("*/*/*/item.yaml"))
+
+
+def _starter_text(slug: str) -> str:
+    folder = item_dir(slug)
+    for name in ("starter.py", "starter.md"):
+        if (folder / name).is_file():
+            return (folder / name).read_text()
+    return ""  # numeric and choice items: the empty answer a student starts from
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("slug", ALL_ITEMS)
+def test_the_untouched_starter_earns_nothing(slug, tmp_path, capsys):
+    """What the starter already does is given, not the student's work: 0 points on every item."""
+    path = tmp_path / "starter.txt"
+    path.write_text(_starter_text(slug))
+    data = _grade(slug, path, capsys)
+    earned = [(c["name"], c["points"]) for c in data["checks"] if c["points"]]
+    assert data["score"] == 0, earned
+
+
+@pytest.mark.integration
+@pytest.mark.parametrize("slug", [s for s in ALL_ITEMS if (item_dir(s) / "requirements.yaml").is_file()])
+def test_every_check_enforces_a_requirement_and_every_requirement_is_checked(slug, tmp_path, capsys):
+    """The reference solution reaches every check: each is claimed by a requirement of the item's
+    table, and each requirement is enforced by at least one of them."""
+    folder = item_dir(slug)
+    if (folder / "solution.py").is_file():
+        correct = sorted((SUITES / slug / "correct").glob("*.py"))
+        path = correct[0] if "{{" in (folder / "solution.py").read_text() else folder / "solution.py"
+    else:  # numeric and choice items: the right answer as a student would write it
+        import yaml
+
+        meta = yaml.safe_load((folder / "item.yaml").read_text())
+        path = tmp_path / "answer.txt"
+        path.write_text(str(meta["correct"]) if "correct" in meta else "")
+        if "answer" in meta:
+            from grader import quick, variants
+
+            chosen = variants.validate(meta.get("variants", {}), {})
+            path.write_text(f"{quick.evaluate(meta['answer'], chosen):g}")
+    data = _grade(slug, path, capsys)
+    assert data["score"] == data["max_score"], [c["message"] for c in data["checks"] if not c["passed"]]
+    assert not data["feedback"].get("unmapped_checks"), data["feedback"]
+    unchecked = [c["name"] for c in data["checks"] if not c.get("checks")]
+    assert not unchecked, f"requirements no check enforces: {unchecked}"

@@ -236,7 +236,7 @@ def test_grade_command_shows_the_concept_feedback(capsys, tmp_path):
 def test_rubric_is_well_formed(item):
     """Every concept has an id, a positive weight, labels, hints and phrases in both languages."""
     rubric = spec(item).rubric
-    concepts = [c for c in rubric if c.get("role") != "topic"]
+    concepts = [c for c in rubric if c.get("role") not in ("topic", "relation")]
     assert len({c["id"] for c in concepts}) == len(concepts) >= 3
     assert any(c.get("core") for c in concepts), "a core concept lets the scorer see off-topic answers"
     for c in concepts:
@@ -248,14 +248,54 @@ def test_rubric_is_well_formed(item):
     for t in rubric:
         if t.get("role") == "topic":
             assert set(t) == {"role", "phrases"} and t["phrases"]["sv"] and t["phrases"]["en"]
+        if t.get("role") == "relation":
+            # No id: the authoring form keeps entries without one as they are.
+            assert "id" not in t and t["name"] and t["label"]["sv"] and t["label"]["en"]
+            assert t.get("reversed") or len(t.get("entities") or {}) >= 2
+            for entity in (t.get("entities") or {}).values():
+                for key in ("terms", "roles"):
+                    assert entity[key]["sv"] and entity[key]["en"], (t["name"], key)
 
 
 @pytest.mark.parametrize("item", theory_items())
 def test_every_concept_can_be_earned(item):
     """Each concept's first phrase in each language is credited on its own: no dead phrasings."""
     rubric = spec(item).rubric
-    for c in [c for c in rubric if c.get("role") != "topic"]:
+    for c in [c for c in rubric if c.get("role") not in ("topic", "relation")]:
         for language in ("sv", "en"):
             phrase = c["phrases"][language][0]
             result = theory.score(f"{phrase}.", [c])
             assert result.concepts[0].covered, (item, c["id"], language, phrase)
+
+
+# The issue's reversed answers (issue 13): the rubric's words, the roles swapped.
+REVERSED = [
+    ("q12", "The CPU has thousands of simple cores working in parallel. The GPU is the brain of the computer with a few powerful cores, sequential."),
+    ("q12", "CPU:n har tusentals enkla kärnor som räknar parallellt. GPU:n har få kraftfulla kärnor och tar en sak i taget."),
+    ("q10", "A CNN flattens the image first, pooling makes it larger, no weights shared."),
+    ("q08", "Early stopping stops after the first epoch whatever the validation loss."),
+    ("q01", "Deep learning is the umbrella, AI a technique inside machine learning."),
+    ("q02", "Keras is the engine, TensorFlow the interface on top."),
+    ("q04", "The test set tunes the hyperparameters, the validation set reports at the end."),
+]
+
+
+@pytest.mark.parametrize(("item", "answer"), REVERSED)
+def test_an_answer_that_reverses_a_relation_scores_at_most_0_3_and_is_told_so(item, answer):
+    result = grade(spec(item), answer)
+    assert result.score <= 0.3 * result.max_score + 1e-9
+    reversed_checks = [c for c in result.checks if c.name.startswith("relation-") and not c.passed]
+    assert reversed_checks, [c.name for c in result.checks]
+    message = reversed_checks[0].message_en if result.feedback["language"] == "en" else reversed_checks[0].message_sv
+    assert message.startswith(("Reversed:", "Omvänt:")) and "opposite" in reversed_checks[0].message_en
+    assert result.feedback["reversed"] and sum(c.points for c in result.checks) <= result.score + 0.02
+
+
+def test_a_good_answer_that_names_both_parties_keeps_its_relation():
+    """Roles go to the party the clause speaks of, not the one it is compared with."""
+    good = (
+        "The GPU is faster than the CPU because it has thousands of cores that work in parallel, "
+        "while the CPU has a few powerful cores for general purpose, sequential tasks."
+    )
+    result = theory.score(good, spec("q12").rubric)
+    assert not any(r.reversed for r in result.relations) and result.share > 0.6

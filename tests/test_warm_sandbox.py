@@ -11,8 +11,8 @@ import subprocess
 
 import pytest
 
-from grader import sandbox
 from grader.harness import ItemSpec, grade
+from grader.launch import sandbox
 
 CHECKS = """
 from grader.checks import Check, msg

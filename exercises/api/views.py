@@ -97,5 +97,7 @@ class SubmissionCreateView(APIView):
 class SubmissionDetailView(APIView):
     @extend_schema(responses={200: SubmissionSerializer, 401: ErrorSerializer, 404: ErrorSerializer})
     def get(self, request: AuthenticatedRequest, pk: int) -> Response:
+        from exams.feedback import api_view  # exam mode: what the feedback mode lets the student see
+
         submission = selectors.submission_visible(user=request.user, pk=pk)
-        return Response(SubmissionSerializer(submission).data)
+        return Response(api_view(submission, SubmissionSerializer(submission).data))

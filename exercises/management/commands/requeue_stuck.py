@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from exams.services import exam_sweep
 from exercises.services import submissions_sweep
 
 
@@ -31,6 +32,7 @@ class Command(BaseCommand):
         while True:
             try:
                 counts = submissions_sweep(requeue_after=options["older_than"])
+                counts.update(exam_sweep())  # an exam's drafts at each student's deadline
             except Exception as exc:  # the database may be down for a moment: try again next round
                 if not options["every"]:
                     raise

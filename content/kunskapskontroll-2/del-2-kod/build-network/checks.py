@@ -1,9 +1,11 @@
 """Hidden checks for build-network (trusted side only).
 
-Two different n_cols catch a model that ignores its argument.
+Two different n_cols catch a model that ignores its argument. The sandbox records any fit or
+train_on_batch made while build_model runs, and the optimizer's step count of the returned
+model: "the function must not train the model".
 """
 
-from grader.checks import Layer, describe_call, model_checks
+from grader.checks import Layer, describe_call, model_checks, not_trained_check
 
 EXPECTED = [
     Layer("Dense", units=100, activation="relu"),
@@ -15,7 +17,8 @@ N_COLS = (12, 7)
 
 PROBE = {
     "preload": ["keras"],
-    "calls": [{"id": f"model-{n}", "function": "build_model", "args": [n], "describe": "keras_model"} for n in N_COLS],
+    "calls": [{"id": f"model-{n}", "function": "build_model", "args": [n], "describe": "keras_model",
+               "record_fit": True} for n in N_COLS],
 }
 
 
@@ -29,4 +32,5 @@ def grade(report):
         if check.name == "input-shape":
             check.name = "uses-n-cols"
             checks.append(check)
-    return checks
+    trained = not_trained_check(report.call(f"model-{main}"), call_text=describe_call("build_model", [main]))
+    return checks + ([trained] if trained else [])

@@ -7,7 +7,10 @@ together) without any array crossing into the sandbox.
 
 from grader.checks import Check, array_rows, decoded, msg
 
-N, N_SMALL = 100, 55
+N = 100
+# Row counts that are not multiples of 5: a split that computes one part's size on its own
+# (int(0.2 * n) for the test part too) loses rows on them.
+ANY_N = (7, 13, 37, 58, 101, 149, 333)
 NAMES = ["X_train", "X_val", "X_test", "y_train", "y_val", "y_test"]
 
 
@@ -17,13 +20,20 @@ def _call(call_id, n, seed):
 
 
 PROBE = {
-    "calls": [_call("a", N, 1), _call("again", N, 1), _call("other-seed", N, 2), _call("small", N_SMALL, 7)],
+    "calls": [_call("a", N, 1), _call("again", N, 1), _call("other-seed", N, 2)]
+    + [_call(f"n{n}", n, 7) for n in ANY_N],
 }
+SHARES = (0.6, 0.2, 0.2)
 
 
-def _expected_sizes(n):
-    train, val = round(n * 0.6), round(n * 0.2)
-    return train, val, n - train - val
+def _sizes_ok(sizes, n):
+    """The prompt's rule: each part within two rows of its share of n (rounded as the student
+    likes, the last part taking the rest) and the three together exactly n rows."""
+    return sum(sizes) == n and all(abs(size - share * n) < 2 for size, share in zip(sizes, SHARES))
+
+
+def _shares_text(n):
+    return "/".join(f"{share * n:g}" for share in SHARES)
 
 
 def _parts(result):
@@ -61,19 +71,11 @@ def grade(report):
         return [Check("split", False, problem, weight=6)]
     checks.append(Check("split", True, msg(sv="split_data returnerar sex arrayer.", en="split_data returns six arrays.")))
     sizes = [len(p) for p in parts[:3]]
-    want = _expected_sizes(N)
-    ok = sizes == list(want)
+    ok = _sizes_ok(sizes, N)
     checks.append(Check("sizes", ok, msg(
-        sv=f"Med {N} rader blir delarna {sizes[0]}/{sizes[1]}/{sizes[2]} rader." + ("" if ok else f" Uppgiften vill ha 60 %/20 %/20 %, alltså {want[0]}/{want[1]}/{want[2]}."),
-        en=f"With {N} rows the parts have {sizes[0]}/{sizes[1]}/{sizes[2]} rows." + ("" if ok else f" The task asks for 60 %/20 %/20 %, that is {want[0]}/{want[1]}/{want[2]}."))))
-    small, _ = _parts(report.call("small"))
-    if small is not None:
-        got = [len(p) for p in small[:3]]
-        want_small = _expected_sizes(N_SMALL)
-        ok = all(abs(g - w) <= 1 for g, w in zip(got, want_small)) and sum(got) == N_SMALL
-        checks.append(Check("sizes-any-n", ok, msg(
-            sv=f"Med {N_SMALL} rader blir delarna {got[0]}/{got[1]}/{got[2]}." + ("" if ok else " Räkna storlekarna från len(X), inte från fasta tal."),
-            en=f"With {N_SMALL} rows the parts have {got[0]}/{got[1]}/{got[2]} rows." + ("" if ok else " Compute the sizes from len(X), not from fixed numbers."))))
+        sv=f"Med {N} rader blir delarna {sizes[0]}/{sizes[1]}/{sizes[2]} rader." + ("" if ok else f" Uppgiften vill ha 60 %/20 %/20 %, alltså {_shares_text(N)}."),
+        en=f"With {N} rows the parts have {sizes[0]}/{sizes[1]}/{sizes[2]} rows." + ("" if ok else f" The task asks for 60 %/20 %/20 %, that is {_shares_text(N)}."))))
+    checks += _any_n_summary([_any_n_checks(report.call(f"n{n}"), n) for n in ANY_N])
     aligned = all(parts[i] == parts[i + 3] for i in range(3))
     checks.append(Check("x-y-together", aligned, msg(
         sv="X och y hör ihop rad för rad." if aligned else "X och y hör inte längre ihop: blanda dem med samma permutation (samma index för båda).",
@@ -105,3 +107,49 @@ def grade(report):
         en="The same seed gives the same split and another seed another one." if ok else
         ("The same seed gave different splits: use seed for the random generator." if not same else "Another seed gave the same split: use the argument seed."))))
     return checks
+
+
+def _any_n_checks(result, n):
+    """Sizes and coverage with ``n`` rows: the part sizes follow the rule, and every row is in
+    exactly one part (none lost to rounding, none twice)."""
+    parts, problem = _parts(result)
+    if parts is None:
+        return [Check(f"sizes-n{n}", False, msg(sv=f"Med {n} rader: {problem.sv}", en=f"With {n} rows: {problem.en}"))]
+    got = [len(p) for p in parts[:3]]
+    ok = _sizes_ok(got, n)
+    checks = [Check(f"sizes-n{n}", ok, msg(
+        sv=f"Med {n} rader blir delarna {got[0]}/{got[1]}/{got[2]}." + ("" if ok else f" Andelarna är {_shares_text(n)}: räkna storlekarna från len(X) och låt den sista delen få resten."),
+        en=f"With {n} rows the parts have {got[0]}/{got[1]}/{got[2]} rows." + ("" if ok else f" The shares are {_shares_text(n)}: compute the sizes from len(X) and let the last part take the rest.")))]
+    rows = [r for p in parts[:3] for r in p]
+    lost = n - len(set(rows) & set(range(n)))
+    twice = len(rows) - len(set(rows))
+    ok = lost == 0 and twice == 0
+    checks.append(Check(f"coverage-n{n}", ok, msg(
+        sv=f"Med {n} rader hamnar varje rad i exakt en del." if ok else
+        f"Med {n} rader saknas {lost} rader i alla delar" + (f" och {twice} finns två gånger." if twice else "."),
+        en=f"With {n} rows every row is in exactly one part." if ok else
+        f"With {n} rows, {lost} rows are missing from every part" + (f" and {twice} appear twice." if twice else "."))))
+    return checks
+
+
+def _any_n_summary(per_n):
+    """One sizes and one coverage check over all the row counts: the first failure is told, with
+    how many other row counts fail too (a mistake is told once, not once per n)."""
+    summary = []
+    for name in ("sizes", "coverage"):
+        found = [c for checks in per_n for c in checks if c.name.startswith(name)]
+        failed = [c for c in found if not c.passed]
+        if not found:
+            continue
+        if not failed:
+            summary.append(Check(f"{name}-any-n", True, msg(
+                sv=f"Rätt för {len(found)} olika antal rader ({', '.join(str(n) for n in ANY_N)}).",
+                en=f"Right for {len(found)} different numbers of rows ({', '.join(str(n) for n in ANY_N)})."
+            ) if name == "sizes" else found[0].message))
+            continue
+        more = len(failed) - 1
+        first = failed[0].message
+        summary.append(Check(f"{name}-any-n", False, msg(
+            sv=first.sv + (f" (Likadant för {more} andra antal rader.)" if more else ""),
+            en=first.en + (f" (The same for {more} other numbers of rows.)" if more else ""))))
+    return summary

@@ -2,20 +2,29 @@
 
 The truth is what TensorFlow sees in the sandbox child that ran the student's code (reported
 by the runner next to the answer), not a number written here: the same item is right on a CPU
-worker and on a GPU worker. The worker's own GPU visibility (``worker_gpu_count``, read from the
+worker and on a GPU worker. Before the student's code runs, the sandbox shows TensorFlow a
+number of logical CPUs drawn for each job (make_probe), so a count typed in by hand does not
+match and only code that asks TensorFlow does. The worker's own GPU visibility (``worker_gpu_count``, read from the
 driver without initialising TensorFlow in the worker) is compared with the sandbox's view and
 recorded in the feedback, so a GPU node whose sandbox cannot reach its GPU is noticed.
 """
 
+import random
+
 from grader.checks import INTEGER_TYPES, Check, decoded, msg, worker_gpu_count
 
-PROBE = {
-    "preload": ["tensorflow"],
-    "calls": [
-        {"id": "count", "function": "count_devices", "describe": "devices"},
-        {"id": "gpu", "function": "gpu_available", "describe": "devices"},
-    ],
-}
+LOGICAL_CPUS = (2, 3, 4, 5, 6)
+
+
+def make_probe(variant):
+    return {
+        "preload": ["tensorflow"],
+        "logical_cpus": random.SystemRandom().choice(LOGICAL_CPUS),
+        "calls": [
+            {"id": "count", "function": "count_devices", "describe": "devices"},
+            {"id": "gpu", "function": "gpu_available", "describe": "devices"},
+        ],
+    }
 
 
 def _truth(result):

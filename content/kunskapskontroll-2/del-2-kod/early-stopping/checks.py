@@ -2,16 +2,18 @@
 
 The callback is checked by its settings; the fit by its history, which must show that the
 callback was really used: validation loss recorded, training stopped before 100 epochs, and
-stopped `patience` epochs after the best validation loss.
+stopped `patience` epochs after the best validation loss. The sandbox records the fit call's
+settings (validation_split) and describes the trained model (History.model): its loss and
+output activation.
 """
 
-from grader.checks import Check, early_stopping_checks, history_checks
+from grader.checks import Check, early_stopping_checks, fit_settings_checks, history_checks
 
 PROBE = {
     "preload": ["keras"],
     "calls": [
         {"id": "callback", "function": "make_early_stopping", "describe": "callbacks"},
-        {"id": "fit", "function": "train", "describe": "history",
+        {"id": "fit", "function": "train", "describe": "history", "record_fit": True,
          "data": {"kind": "binary", "n": 240, "features": 10, "seed": 3, "separation": 0.35}},
     ],
 }
@@ -23,4 +25,6 @@ def grade(report):
         restore_best_weights=True)
     checks += history_checks(report.call("fit"), call_text="train(X, y)", max_epochs=100, patience=3,
                              feedback=report.feedback)
+    checks += fit_settings_checks(report.call("fit"), call_text="train(X, y)", validation_split=0.2,
+                                  loss="binary_crossentropy", output_activation="sigmoid")
     return checks

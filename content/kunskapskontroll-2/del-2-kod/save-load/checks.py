@@ -2,6 +2,8 @@
 
 The sandbox builds a small model, calls the student's save and load there (the file never leaves
 the sandbox's private tmpfs) and sends back only names and the largest prediction difference.
+The returned path may be a str, a pathlib.Path or another os.PathLike; it must name the saved
+file, and load_model must take it as a str and as a pathlib.Path.
 """
 
 from grader.checks import CallResult, Check, decoded, msg
@@ -30,10 +32,19 @@ def grade(report):
         f"Ingen .keras-fil sparades (filer: {', '.join(files) or 'inga'}). Uppgiften vill ha Keras eget format.",
         en="The model is saved in the Keras format (.keras)." if native else
         f"No .keras file was saved (files: {', '.join(files) or 'none'}). The task asks for Keras's own format.")))
-    ok = kind == "str" and isinstance(returned, str) and returned.endswith(".keras")
-    checks.append(Check("returns-path", ok, msg(
-        sv="save_model returnerar sökvägen till filen." if ok else f"save_model ska returnera sökvägen till .keras-filen; den returnerade {kind}.",
-        en="save_model returns the path of the file." if ok else f"save_model must return the path of the .keras file; it returned {kind}.")))
+    # A str, a pathlib.Path or any other os.PathLike is a path; it must name the saved file.
+    path = data.get("returned_path") if isinstance(data.get("returned_path"), str) else None
+    is_file = data.get("returned_is_file") is True
+    ok = path is not None and path.endswith(".keras") and is_file
+    if ok:
+        text = msg(sv=f"save_model returnerar sökvägen till filen ({kind}).", en=f"save_model returns the path of the file ({kind}).")
+    elif path is None:
+        text = msg(sv=f"save_model ska returnera sökvägen till .keras-filen; den returnerade {kind}.",
+                   en=f"save_model must return the path of the .keras file; it returned {kind}.")
+    else:
+        text = msg(sv=f"save_model ska returnera sökvägen till .keras-filen; den returnerade en sökväg som inte är den sparade .keras-filen ({kind}).",
+                   en=f"save_model must return the path of the .keras file; it returned a path that is not the saved .keras file ({kind}).")
+    checks.append(Check("returns-path", ok, text))
     loaded_type = str(data.get("loaded_type", ""))
     diff = data.get("max_abs_diff")
     if isinstance(data.get("load_error"), dict):
@@ -53,6 +64,17 @@ def grade(report):
             en=f"load_model must return a Keras model; it returned {loaded_type}."), weight=3))
         return checks
     checks.append(Check("loaded", True, msg(sv="load_model returnerar en Keras-modell.", en="load_model returns a Keras model.")))
+    if "other_form" in data:
+        other = str(data.get("other_form"))
+        ok = data.get("other_loaded") is True
+        if ok:
+            text = msg(sv=f"load_model tar också sökvägen som {other}.", en=f"load_model also takes the path as a {other}.")
+        else:
+            error = CallResult({"error": data["other_error"]}).error_text if isinstance(data.get("other_error"), dict) else None
+            text = msg(
+                sv=f"load_model klarar inte sökvägen som {other}" + (f": {error('sv')}" if error else ".") + " Både str och pathlib.Path ska fungera.",
+                en=f"load_model fails with the path as a {other}" + (f": {error('en')}" if error else ".") + " Both a str and a pathlib.Path must work.")
+        checks.append(Check("loads-str-and-path", ok, text))
     ok = diff <= TOLERANCE
     checks.append(Check("same-predictions", ok, msg(
         sv="Den laddade modellen ger samma prediktioner." if ok else

@@ -4,8 +4,8 @@ print("TensorFlow", tf.__version__)
 
 
 def count_devices() -> dict[str, int]:
-    cpus = tf.config.list_physical_devices("CPU")
-    gpus = tf.config.list_physical_devices("GPU")
+    cpus = tf.config.list_logical_devices("CPU")
+    gpus = tf.config.list_logical_devices("GPU")
     print("CPU:", cpus)
     print("GPU:", gpus)
     return {"CPU": len(cpus), "GPU": len(gpus)}

@@ -2,7 +2,7 @@ import tensorflow as tf
 
 
 def count_devices():
-    devices = tf.config.list_physical_devices()
+    devices = tf.config.list_logical_devices()
     return {
         "CPU": sum(1 for d in devices if d.device_type == "CPU"),
         "GPU": sum(1 for d in devices if d.device_type == "GPU"),
@@ -10,4 +10,4 @@ def count_devices():
 
 
 def gpu_available():
-    return any(d.device_type == "GPU" for d in tf.config.list_physical_devices())
+    return any(d.device_type == "GPU" for d in tf.config.list_logical_devices())

@@ -3,9 +3,9 @@ import tensorflow as tf
 
 
 def count_devices():
-    types = np.array([d.device_type for d in tf.config.list_physical_devices()] + ["none"])
+    types = np.array([d.device_type for d in tf.config.list_logical_devices()] + ["none"])
     return {"CPU": np.sum(types == "CPU"), "GPU": np.sum(types == "GPU")}
 
 
 def gpu_available():
-    return True if tf.config.list_physical_devices("GPU") else False
+    return True if tf.config.list_logical_devices("GPU") else False

@@ -2,7 +2,7 @@ import tensorflow as tf
 
 
 def _n(kind: str) -> int:
-    return len(tf.config.list_physical_devices(device_type=kind))
+    return len(tf.config.list_logical_devices(device_type=kind))
 
 
 def count_devices():

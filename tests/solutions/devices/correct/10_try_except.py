@@ -5,7 +5,7 @@ def count_devices():
     counts = {}
     for kind in ["CPU", "GPU"]:
         try:
-            counts[kind] = len(tf.config.list_physical_devices(kind))
+            counts[kind] = len(tf.config.list_logical_devices(kind))
         except RuntimeError:
             counts[kind] = 0
     return counts

@@ -5,8 +5,8 @@ import tensorflow as tf
 
 
 def count_devices():
-    return dict(Counter(d.device_type for d in tf.config.list_physical_devices()))
+    return dict(Counter(d.device_type for d in tf.config.list_logical_devices()))
 
 
 def gpu_available():
-    return len(tf.config.list_physical_devices("GPU")) > 0
+    return len(tf.config.list_logical_devices("GPU")) > 0

@@ -1,13 +1,13 @@
-# mistake: count_devices() says 1 GPU, but TensorFlow sees 0 here
+# mistake: GPU, but TensorFlow sees 0 here
 import tensorflow as tf
 
 
 def count_devices():
     return {
-        "CPU": len(tf.config.list_physical_devices("CPU")),
-        "GPU": len(tf.config.list_physical_devices()),
+        "CPU": len(tf.config.list_logical_devices("CPU")),
+        "GPU": len(tf.config.list_logical_devices()),
     }
 
 
 def gpu_available():
-    return len(tf.config.list_physical_devices("GPU")) > 0
+    return len(tf.config.list_logical_devices("GPU")) > 0

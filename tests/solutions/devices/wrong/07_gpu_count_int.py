@@ -4,10 +4,10 @@ import tensorflow as tf
 
 def count_devices():
     return {
-        "CPU": len(tf.config.list_physical_devices("CPU")),
-        "GPU": len(tf.config.list_physical_devices("GPU")),
+        "CPU": len(tf.config.list_logical_devices("CPU")),
+        "GPU": len(tf.config.list_logical_devices("GPU")),
     }
 
 
 def gpu_available():
-    return len(tf.config.list_physical_devices("GPU"))
+    return len(tf.config.list_logical_devices("GPU"))

@@ -3,8 +3,8 @@ import tensorflow as tf
 
 
 def count_devices():
-    return len(tf.config.list_physical_devices("CPU")), len(tf.config.list_physical_devices("GPU"))
+    return len(tf.config.list_logical_devices("CPU")), len(tf.config.list_logical_devices("GPU"))
 
 
 def gpu_available():
-    return len(tf.config.list_physical_devices("GPU")) > 0
+    return len(tf.config.list_logical_devices("GPU")) > 0

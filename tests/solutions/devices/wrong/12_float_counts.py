@@ -4,10 +4,10 @@ import tensorflow as tf
 
 def count_devices():
     return {
-        "CPU": len(tf.config.list_physical_devices("CPU")),
-        "GPU": len(tf.config.list_physical_devices("GPU")) / 1,
+        "CPU": len(tf.config.list_logical_devices("CPU")),
+        "GPU": len(tf.config.list_logical_devices("GPU")) / 1,
     }
 
 
 def gpu_available():
-    return len(tf.config.list_physical_devices("GPU")) > 0
+    return len(tf.config.list_logical_devices("GPU")) > 0

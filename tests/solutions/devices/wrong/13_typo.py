@@ -5,9 +5,9 @@ import tensorflow as tf
 def count_devices():
     return {
         "CPU": len(tf.config.list_physical_device("CPU")) if False else len(devices),
-        "GPU": len(tf.config.list_physical_devices("GPU")),
+        "GPU": len(tf.config.list_logical_devices("GPU")),
     }
 
 
 def gpu_available():
-    return len(tf.config.list_physical_devices("GPU")) > 0
+    return len(tf.config.list_logical_devices("GPU")) > 0

@@ -4,9 +4,9 @@ import tensorflow as tf
 
 def count_devices():
     return {
-        "GPU": len(tf.config.list_physical_devices("GPU")),
+        "GPU": len(tf.config.list_logical_devices("GPU")),
     }
 
 
 def gpu_available():
-    return len(tf.config.list_physical_devices("GPU")) > 0
+    return len(tf.config.list_logical_devices("GPU")) > 0

@@ -1,0 +1,37 @@
+"""Framing: only the pages of a session that arrived by an LTI launch may be framed, and only by
+the platforms that launched it; every other page keeps ``frame-ancestors 'none'`` and
+``X-Frame-Options: DENY``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from quizplatform.middleware import CSP
+
+SESSION_KEY = "lti_frame_origins"
+
+
+def lti_csp(origins: list[str], form_targets: tuple[str, ...] = ()) -> str:
+    """Our own strict policy, with the launching platforms as the only framing parents (and, for
+    the deep linking answer, the platform's return URL as a form target)."""
+    policy = CSP.replace("frame-ancestors 'none'", "frame-ancestors " + " ".join(["'self'", *sorted(set(origins))]))
+    if form_targets:
+        policy = policy.replace("form-action 'self'", "form-action " + " ".join(["'self'", *form_targets]))
+    return policy
+
+
+class LtiFramingMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        origins = session.get(SESSION_KEY) if session is not None else None
+        if origins and not request.path.startswith("/admin/") and "Content-Security-Policy" not in response.headers:
+            response.headers["Content-Security-Policy"] = lti_csp(origins)
+            # Django's clickjacking middleware (further out) would add DENY: this response is exempt.
+            response.xframe_options_exempt = True  # type: ignore[attr-defined]
+        return response

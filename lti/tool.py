@@ -1,0 +1,111 @@
+"""Glue between our tables and pylti1p3 (the maintained fork, pylti1p3next): a tool configuration
+read from the database, registrations that sign with our current key, a service connector that
+caches access tokens per key and notices when a platform accepted a new key."""
+
+from __future__ import annotations
+
+import typing as t
+from math import floor
+
+from django.core.cache import cache
+from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
+from pylti1p3.contrib.django.launch_data_storage.cache import DjangoCacheDataStorage
+from pylti1p3.deployment import Deployment as LibDeployment
+from pylti1p3.registration import Registration
+from pylti1p3.service_connector import ServiceConnector
+from pylti1p3.tool_config.abstract import ToolConfAbstract
+
+from lti import keys
+from lti.models import Deployment, Platform, ToolKey
+
+
+class KeyedRegistration(Registration):
+    """A registration whose kid is our stored one (not recomputed from the PEM)."""
+
+    _kid: str = ""
+
+    def get_kid(self) -> str | None:
+        return self._kid or super().get_kid()
+
+
+def registration_for(platform: Platform, key: ToolKey | None = None) -> KeyedRegistration:
+    key = key or keys.key_current()
+    reg = KeyedRegistration()
+    reg.set_issuer(platform.issuer).set_client_id(platform.client_id)
+    reg.set_auth_login_url(platform.login_url).set_auth_token_url(platform.token_url)
+    reg.set_key_set_url(platform.jwks_url).set_tool_private_key(key.private_key_pem)
+    reg._kid = key.kid
+    # The platform's keys are fetched from its JWKS URL and cached (see message_launch()).
+    reg.set_key_set(None)
+    return reg
+
+
+class DbToolConf(ToolConfAbstract):
+    """Registrations and deployments from the Platform and Deployment tables."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.issuers_relation_types = {}
+
+    def check_iss_has_one_client(self, iss: str) -> bool:
+        return False
+
+    def check_iss_has_many_clients(self, iss: str) -> bool:
+        return True
+
+    def find_registration_by_issuer(self, iss: str, *args: t.Any, **kwargs: t.Any) -> Registration:
+        raise NotImplementedError  # one issuer may have many clients: always by (iss, client_id)
+
+    def find_registration_by_params(self, iss: str, client_id: str, *args: t.Any, **kwargs: t.Any) -> Registration:
+        platform = Platform.objects.filter(issuer=iss, client_id=client_id).first()
+        return registration_for(platform) if platform else None  # type: ignore[return-value]
+
+    def find_deployment(self, iss: str, deployment_id: str) -> LibDeployment | None:
+        raise NotImplementedError
+
+    def find_deployment_by_params(
+        self, iss: str, deployment_id: str, client_id: str, *args: t.Any, **kwargs: t.Any
+    ) -> LibDeployment | None:
+        found = Deployment.objects.filter(
+            platform__issuer=iss, platform__client_id=client_id, deployment_id=deployment_id
+        ).exists()
+        return LibDeployment().set_deployment_id(deployment_id) if found else None
+
+
+class CachingConnector(ServiceConnector):
+    """Access tokens cached per issuer, scopes and signing key; a token the platform granted for an
+    assertion signed with a key means that key is in use (older keys can leave the JWKS)."""
+
+    def _key(self, scope_key: str) -> str:
+        return f"lti-token-{scope_key}-{self._registration.get_kid()}"
+
+    def _get_cached_access_token(self, scope_key: str) -> str | None:
+        return cache.get(self._key(scope_key))
+
+    def _cache_access_token(self, scope_key: str, access_token: str, expires_in: float) -> None:
+        kid = self._registration.get_kid()
+        if kid:
+            keys.key_mark_used(kid=kid)
+        cache.set(self._key(scope_key), access_token, max(1, floor(float(expires_in or 0) - 10)))
+
+
+def storage() -> DjangoCacheDataStorage:
+    # State and nonce of a login live in the cache (Redis in production, CACHE_URL), not in the
+    # session: the launch is a cross-site POST that carries no session cookie.
+    return DjangoCacheDataStorage(cache_name="default")
+
+
+def oidc_login(request: t.Any) -> DjangoOIDCLogin:
+    return DjangoOIDCLogin(request, DbToolConf(), launch_data_storage=storage())
+
+
+def message_launch(request: t.Any) -> DjangoMessageLaunch:
+    launch = DjangoMessageLaunch(
+        request, DbToolConf(), launch_data_storage=storage(), service_connector_cls=CachingConnector
+    )
+    launch.set_public_key_caching(storage(), cache_lifetime=3600)
+    # We run its validation steps one by one (to tell the reasons apart): no implicit validate().
+    launch.set_auto_validation(enable=False)
+    # Signature and exp by PyJWT; aud is checked by us against the registered client id.
+    launch.set_jwt_verify_options({"verify_aud": False, "require": ["exp", "iat"]})
+    return launch

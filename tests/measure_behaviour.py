@@ -1,0 +1,143 @@
+"""Measure the behaviour checks over many seeds: do their margins separate right from wrong?
+
+    .venv/bin/python -m tests.measure_behaviour [--seeds N] [--case NAME ...] [--json FILE]
+
+For each case (an item's reference, its starter, typical wrong answers) the sandbox runner's own
+functions (``grader.jail.runner``: the same training, baselines and data recipes as grading) run
+in this process with the item's probe, once per seed: the model seed and the data seed both
+change, as a student's own ``set_random_seed`` or another data draw would. The item's
+``grade`` then decides, and the script prints, per case, how often the behaviour check passed
+and the distribution of the number it compares (quantiles). No sandbox: this measures the
+checks, not the jail. It costs CPU (a cnn-images seed trains two models), so it is not a test;
+run it when a margin changes and put the figures in the item's notes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CONTENT = ROOT / "content" / "kunskapskontroll-2" / "del-2-kod"
+SUITES = ROOT / "tests" / "solutions"
+
+# case name -> (item, source file relative to ROOT, the check whose verdict is measured)
+CASES: dict[str, tuple[str, str, str]] = {
+    "cnn/reference": ("cnn-images", "content/kunskapskontroll-2/del-2-kod/cnn-images/solution.py", "beats-dense"),
+    "cnn/starter": ("cnn-images", "content/kunskapskontroll-2/del-2-kod/cnn-images/starter.py", "beats-dense"),
+    "cnn/sgd": ("cnn-images", "tests/solutions/cnn-images/wrong/17_sgd_does_not_beat_dense.py", "beats-dense"),
+    "cnn/no-pool": ("cnn-images", "tests/solutions/cnn-images/wrong/03_missing_pool.py", "beats-dense"),
+    "reg/reference": ("regularize", "content/kunskapskontroll-2/del-2-kod/regularize/solution.py", "less-overfitting"),
+    "reg/starter": ("regularize", "content/kunskapskontroll-2/del-2-kod/regularize/starter.py", "less-overfitting"),
+    "reg/l2-only": ("regularize", "tests/solutions/regularize/wrong/06_no_dropout.py", "less-overfitting"),
+    "es/reference": (
+        "early-stopping",
+        "content/kunskapskontroll-2/del-2-kod/early-stopping/solution.py",
+        "stopped-where",
+    ),
+    "es/starter": ("early-stopping", "content/kunskapskontroll-2/del-2-kod/early-stopping/starter.py", "stopped-early"),
+    "es/patience-10": ("early-stopping", "tests/solutions/early-stopping/wrong/02_patience_10.py", "stopped-where"),
+    "es/callback-not-passed": (
+        "early-stopping",
+        "tests/solutions/early-stopping/wrong/04_callback_not_passed.py",
+        "stopped-early",
+    ),
+}
+
+
+def _reseeded(probe: dict[str, Any], seed: int) -> dict[str, Any]:
+    """The item's probe with this seed's model seed and data seed."""
+    calls = []
+    for call in probe["calls"]:
+        call = json.loads(json.dumps(call))
+        if "seed" in call:
+            call["seed"] = 1000 + seed
+        if isinstance(call.get("data"), dict) and "seed" in call["data"]:
+            call["data"]["seed"] = 2000 + seed
+        calls.append(call)
+    return {**probe, "calls": calls}
+
+
+def run_case(name: str, seeds: int) -> dict[str, Any]:
+    import keras
+
+    from grader.checks import Report
+    from grader.harness import load_checks
+    from grader.jail import runner
+
+    slug, source, check_name = CASES[name]
+    checks_ns = load_checks((CONTENT / slug / "checks.py").read_text(), slug)
+    code = (ROOT / source).read_text()
+    passed, values = 0, []
+    for seed in range(seeds):
+        probe = _reseeded(checks_ns["PROBE"], seed)
+        keras.backend.clear_session()
+        keras.utils.set_random_seed(3000 + seed)  # what the student's code draws (early-stopping)
+        namespace: dict[str, Any] = {"__name__": "submission", "__file__": runner.FILENAME}
+        exec(compile(code, runner.FILENAME, "exec"), namespace)
+        calls = {str(c["id"]): runner._call(namespace, c) for c in probe["calls"]}
+        report = Report({"calls": calls})
+        checks = {c.name: c for c in checks_ns["grade"](report)}
+        check = checks.get(check_name)
+        ok = bool(check and check.passed)
+        passed += ok
+        values.append(_number(slug, calls))
+        print(f"{name:24} seed {seed:3}  {'pass' if ok else 'FAIL'}  {values[-1]}", flush=True)
+    numbers = [v for v in values if isinstance(v, (int, float))]
+    summary = {"case": name, "check": check_name, "seeds": seeds, "passed": passed}
+    if numbers:
+        q = statistics.quantiles(numbers, n=10) if len(numbers) >= 2 else [numbers[0]] * 9
+        summary.update(min=min(numbers), p10=q[0], median=statistics.median(numbers), p90=q[-1], max=max(numbers))
+    return summary
+
+
+def _number(slug: str, calls: dict[str, Any]) -> float | None:
+    """cnn-images: CNN minus dense validation accuracy; regularize: baseline gap minus the
+    student's gap (positive = less overfitting); early-stopping: epochs waited after the best
+    val_loss (the check wants 3), or epochs run when it never stopped."""
+    try:
+        if slug == "cnn-images":
+            data = calls["cnn"]
+            return round(data["history"]["val_accuracy"][-1] - data["baseline"]["history"]["val_accuracy"][-1], 4)
+        if slug == "regularize":
+            data = calls["model"]
+
+            def gap(entry: dict[str, Any]) -> float:
+                return entry["inference"]["val"]["loss"] - entry["inference"]["train"]["loss"]
+
+            return round(gap(data["baseline"]) - gap(data), 4)
+        if slug == "early-stopping":
+            data = calls["fit"]
+            val = data["history"]["val_loss"]
+            best = min(range(len(val)), key=val.__getitem__)
+            return float(len(val) - 1 - best) if data["epochs_run"] < data["params"]["epochs"] else -float(len(val))
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    return None
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, default=30)
+    parser.add_argument("--case", action="append", choices=sorted(CASES))
+    parser.add_argument("--json")
+    args = parser.parse_args()
+    sys.path.insert(0, str(ROOT))
+    results = [run_case(name, args.seeds) for name in args.case or list(CASES)]
+    for r in results:
+        spread = (
+            f"min {r['min']:+.3f}  p10 {r['p10']:+.3f}  median {r['median']:+.3f}  p90 {r['p90']:+.3f}  max {r['max']:+.3f}"
+            if "min" in r
+            else "no numbers"
+        )
+        print(f"{r['case']:24} {r['check']:18} passed {r['passed']:3}/{r['seeds']:<3}  {spread}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()

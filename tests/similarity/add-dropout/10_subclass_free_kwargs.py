@@ -1,0 +1,18 @@
+from typing import Optional
+
+import tensorflow as tf
+from tensorflow.keras import layers, models, optimizers
+
+
+def build_model(n_cols: int, seed: Optional[int] = None) -> tf.keras.Model:
+    if seed is not None:
+        tf.random.set_seed(seed)
+    model = models.Sequential()
+    model.add(layers.Input(shape=(n_cols,)))
+    model.add(layers.Dense(128, activation="relu", kernel_initializer="he_normal"))
+    model.add(layers.Dropout(0.3))
+    model.add(layers.Dense(64, activation="relu", kernel_initializer="he_normal"))
+    model.add(layers.Dropout(0.3))
+    model.add(layers.Dense(1, activation="sigmoid"))
+    model.compile(optimizer=optimizers.Adam(), loss="binary_crossentropy", metrics=["accuracy"])
+    return model

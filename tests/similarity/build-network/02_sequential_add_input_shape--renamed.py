@@ -1,0 +1,12 @@
+from keras.models import Sequential
+from keras.layers import Dense, Dropout
+
+
+def build_model(thing):
+    stuff = Sequential()
+    stuff.add(Dense(100, activation="relu", input_shape=(thing,)))
+    stuff.add(Dropout(0.2))
+    stuff.add(Dense(50, activation="relu"))
+    stuff.add(Dense(1, activation="sigmoid"))
+    stuff.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return stuff

@@ -1,0 +1,12 @@
+from keras.models import Sequential
+from keras.layers import Dense, Dropout
+
+
+def build_model(n_cols):
+    model = Sequential()
+    model.add(Dense(100, activation="relu", input_shape=(n_cols,)))
+    model.add(Dropout(0.2))
+    model.add(Dense(50, activation="relu"))
+    model.add(Dense(1, activation="sigmoid"))
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model

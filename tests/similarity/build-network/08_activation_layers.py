@@ -1,0 +1,17 @@
+import keras
+from keras import layers
+
+
+def build_model(n_cols):
+    model = keras.Sequential([
+        keras.Input(shape=(n_cols,)),
+        layers.Dense(100),
+        layers.ReLU(),
+        layers.Dropout(0.2),
+        layers.Dense(50),
+        layers.Activation("relu"),
+        layers.Dense(1),
+        layers.Activation("sigmoid"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model

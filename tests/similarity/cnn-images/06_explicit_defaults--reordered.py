@@ -1,0 +1,19 @@
+from keras import layers
+import keras
+
+
+
+
+def build_cnn():
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(16, (3, 3), activation="relu", strides=(1, 1), padding="valid"),
+        layers.MaxPooling2D(pool_size=(2, 2), strides=(2, 2)),
+        layers.Conv2D(32, (3, 3), activation="relu", strides=(1, 1), padding="valid"),
+        layers.MaxPooling2D(pool_size=(2, 2), strides=(2, 2)),
+        layers.Flatten(),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model

@@ -1,0 +1,17 @@
+from keras.models import Sequential
+from keras.layers import Conv2D, Dense, Flatten, Input, MaxPooling2D
+
+
+def build_cnn():
+    model = Sequential([
+        Input(shape=(28, 28, 1)),
+        Conv2D(16, (3, 3), activation="relu"),
+        MaxPooling2D((2, 2)),
+        Conv2D(32, (3, 3), activation="relu"),
+        MaxPooling2D((2, 2)),
+        Flatten(),
+        Dense(64, activation="relu"),
+        Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model

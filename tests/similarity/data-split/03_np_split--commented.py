@@ -1,0 +1,13 @@
+"""My solution for this exercise."""
+
+# here we do the main step
+import numpy as np
+
+
+# as in the lecture
+def split_data(X, y, seed):
+    rng = np.random.default_rng(seed)
+    perm = rng.permutation(len(X))
+    # TODO check this again
+    train_idx, val_idx, test_idx = np.split(perm, [int(0.6 * len(X)), int(0.8 * len(X))])
+    return X[train_idx], X[val_idx], X[test_idx], y[train_idx], y[val_idx], y[test_idx]  # ok

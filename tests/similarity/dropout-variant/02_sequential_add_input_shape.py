@@ -1,0 +1,11 @@
+from keras.models import Sequential
+from keras.layers import Dense, Dropout
+
+
+def build_model(n_cols):
+    model = Sequential()
+    model.add(Dense(64, activation="relu", input_shape=(n_cols,)))
+    model.add(Dropout(0.3))
+    model.add(Dense(1, activation="sigmoid"))
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model

@@ -1,0 +1,21 @@
+"""My solution for this exercise."""
+
+# here we do the main step
+import keras
+from keras.callbacks import EarlyStopping
+
+
+def make_early_stopping():
+    return EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)  # ok
+
+
+def train(X, y):
+    # build it step by step
+    model = keras.Sequential([
+        keras.Input(shape=(X.shape[1],)),
+        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    # here we do the main step
+    return model.fit(X, y, validation_split=0.2, epochs=100, callbacks=[make_early_stopping()], verbose=0)  # ok

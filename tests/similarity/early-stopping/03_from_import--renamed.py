@@ -1,0 +1,16 @@
+import keras
+from keras.callbacks import EarlyStopping
+
+
+def make_early_stopping():
+    return EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
+
+
+def train(thing, stuff):
+    value = keras.Sequential([
+        keras.Input(shape=(thing.shape[1],)),
+        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    value.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return value.fit(thing, stuff, validation_split=0.2, epochs=100, callbacks=[make_early_stopping()], verbose=0)

@@ -1,0 +1,20 @@
+import keras
+
+
+
+
+def train(X, y):
+    model = keras.Sequential([
+        keras.Input(shape=(X.shape[1],)),
+        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    stopper = make_early_stopping()
+    history = model.fit(X, y, validation_split=0.2, epochs=100, batch_size=16, callbacks=[stopper], verbose=0)
+    print("stoppade i epok", stopper.stopped_epoch)
+    return history
+
+
+def make_early_stopping():
+    return keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)

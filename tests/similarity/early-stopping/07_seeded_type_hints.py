@@ -1,0 +1,18 @@
+import keras
+
+
+keras.utils.set_random_seed(1)
+
+
+def make_early_stopping() -> keras.callbacks.EarlyStopping:
+    return keras.callbacks.EarlyStopping(monitor="val_loss", patience=3, restore_best_weights=True)
+
+
+def train(X, y) -> keras.callbacks.History:
+    model = keras.Sequential([
+        keras.Input(shape=(X.shape[1],)),
+        keras.layers.Dense(64, activation="relu"),
+        keras.layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model.fit(X, y, validation_split=0.2, epochs=100, callbacks=[make_early_stopping()], verbose=0)

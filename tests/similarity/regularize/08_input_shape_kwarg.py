@@ -1,0 +1,14 @@
+import keras
+from keras import layers, regularizers
+
+
+def build_model(n_cols):
+    model = keras.Sequential([
+        layers.Dense(128, activation="relu", input_shape=(n_cols,), kernel_regularizer=regularizers.l2(0.001)),
+        layers.Dropout(0.3),
+        layers.Dense(64, activation="relu", kernel_regularizer=regularizers.l2(0.001)),
+        layers.Dropout(0.3),
+        layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    return model

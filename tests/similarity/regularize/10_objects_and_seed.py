@@ -1,0 +1,18 @@
+import keras
+from keras import layers, regularizers
+
+
+keras.utils.set_random_seed(7)
+
+
+def build_model(n_cols):
+    model = keras.Sequential([
+        keras.Input(shape=(n_cols,)),
+        layers.Dense(128, activation="relu", kernel_regularizer=regularizers.l2(0.001)),
+        layers.Dropout(0.3),
+        layers.Dense(64, activation="relu", kernel_regularizer=regularizers.l2(0.001)),
+        layers.Dropout(0.3),
+        layers.Dense(1, activation="sigmoid"),
+    ])
+    model.compile(optimizer=keras.optimizers.Adam(), loss=keras.losses.BinaryCrossentropy(), metrics=[keras.metrics.BinaryAccuracy(name="accuracy")])
+    return model

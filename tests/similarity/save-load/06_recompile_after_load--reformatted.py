@@ -1,0 +1,21 @@
+import os
+
+import keras
+
+
+def save_model(model, directory):
+  path = os.path.join(directory, 'model.keras')
+  model.save(path)
+  return path
+
+
+def load_model(path):
+  model = keras.models.load_model(
+    path, compile=False
+  )
+  model.compile(
+    optimizer='adam',
+    loss='binary_crossentropy',
+    metrics=['accuracy'],
+  )
+  return model

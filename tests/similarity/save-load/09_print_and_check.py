@@ -1,0 +1,14 @@
+import os
+
+import keras
+
+
+def save_model(model, directory):
+    path = os.path.join(directory, "model.keras")
+    model.save(path)
+    print("sparad:", path, os.path.exists(path))
+    return path
+
+
+def load_model(path):
+    return keras.models.load_model(path)

@@ -1,0 +1,13 @@
+from pathlib import Path
+
+import keras
+
+
+def save_model(model, directory):
+    path = Path(directory) / "model.keras"
+    model.save(path)
+    return path
+
+
+def load_model(path):
+    return keras.models.load_model(path)
