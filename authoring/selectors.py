@@ -132,7 +132,7 @@ def requirement_rows(*, fields: dict[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(table, list):
         return []
     weight = {
-        str(r.get("id")): 0.0 if r.get("precondition") else float(weights.get(r.get("id"), r.get("points", 1)))
+        str(r.get("id")): 0.0 if r.get("precondition") else float(weights.get(r.get("id"), r.get("points", 1)) or 0)
         for r in table
         if isinstance(r, dict)
     }
@@ -143,7 +143,7 @@ def requirement_rows(*, fields: dict[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(r, dict):
             continue
         rid = str(r.get("id"))
-        text = r.get("text") if isinstance(r.get("text"), dict) else {}
+        text = t if isinstance(t := r.get("text"), dict) else {}
         rows.append(
             {
                 "id": rid,
