@@ -18,6 +18,7 @@ test-fast:
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 bench:
 	scripts/install.sh
