@@ -30,7 +30,7 @@ class ThrottledLoginMixin(AuthenticationForm):
     throttled = False
 
     def clean(self) -> dict[str, Any]:
-        username = self.cleaned_data.get("username") or ""
+        username = services.login_identity(username=self.cleaned_data.get("username") or "")
         ip = client_ip(self.request)
         wait = services.login_wait_seconds(username=username, ip=ip)
         if wait:

@@ -15,4 +15,9 @@ def staff(request: HttpRequest) -> dict[str, Callable[[], bool]]:
         user = getattr(request, "user", None)
         return bool(user is not None and user.is_authenticated and courses_taught(user=user).exists())
 
-    return {"user_teaches_any": teaches_any}
+    def outbox() -> bool:
+        from onboarding.selectors import mail_outbox_enabled
+
+        return mail_outbox_enabled()
+
+    return {"user_teaches_any": teaches_any, "mail_outbox_enabled": outbox}

@@ -11,6 +11,7 @@ import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from quizplatform.env import envbool, envint, envlist, envstr
+from quizplatform.mailconfig import email_settings
 
 # Django's generic classes (ModelAdmin[Submission], QuerySet[Item]) subscriptable at run time, as
 # their types (django-stubs, mypy in `make lint`) are.
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "integrity",
     "exams",
     "lti",
+    "onboarding",
 ]
 
 MIDDLEWARE = [
@@ -105,6 +107,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 
 AUTH_USER_MODEL = "accounts.User"
+# Log in with a username or an email address (one account per address).
+AUTHENTICATION_BACKENDS = ["accounts.backends.UsernameOrEmailBackend"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -175,6 +179,28 @@ QUIZ_TRUSTED_PROXY_HEADER = envstr("QUIZ_TRUSTED_PROXY_HEADER", "")
 QUIZ_EXAM_GRACE_SECONDS = envint("QUIZ_EXAM_GRACE_SECONDS", 20)
 
 CONTENT_DIR = Path(envstr("QUIZ_CONTENT_DIR", str(BASE_DIR / "content")))
+
+# --- Email, invitations, password reset (see quizplatform/mailconfig.py and README.md) ---------
+_email = email_settings(production=PRODUCTION, var_dir=VAR_DIR)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]  # files under var/mail/ in development, SMTP in production
+EMAIL_HOST, EMAIL_PORT = _email["EMAIL_HOST"], _email["EMAIL_PORT"]
+EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email["EMAIL_HOST_USER"], _email["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS, EMAIL_USE_SSL = _email["EMAIL_USE_TLS"], _email["EMAIL_USE_SSL"]
+EMAIL_FILE_PATH = _email["EMAIL_FILE_PATH"]
+DEFAULT_FROM_EMAIL = envstr("DEFAULT_FROM_EMAIL", "Deep Learning Quiz <noreply@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", 20)
+# Links in mails point here when set (behind a proxy that rewrites the host), else to the host
+# of the request that sent them.
+QUIZ_SITE_URL = envstr("QUIZ_SITE_URL", "")
+PASSWORD_RESET_TIMEOUT = envint("QUIZ_PASSWORD_RESET_HOURS", 24) * 3600
+QUIZ_INVITATION_DAYS = envint("QUIZ_INVITATION_DAYS", 14)
+# Reset requests: per requesting address and per email address, in a sliding window.
+QUIZ_RESET_REQUESTS_PER_IP = envint("QUIZ_RESET_REQUESTS_PER_IP", 10)
+QUIZ_RESET_REQUESTS_PER_ADDRESS = envint("QUIZ_RESET_REQUESTS_PER_ADDRESS", 3)
+QUIZ_RESET_WINDOW_SECONDS = envint("QUIZ_RESET_WINDOW_SECONDS", 3600)
+QUIZ_ROSTER_MAX_ROWS = envint("QUIZ_ROSTER_MAX_ROWS", 2000)
+QUIZ_ROSTER_MAX_BYTES = envint("QUIZ_ROSTER_MAX_BYTES", 200 * 1024)
 
 # --- Security (production) --------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

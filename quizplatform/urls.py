@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("exams.urls")),
     path("login/", LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("accounts.urls")),
+    path("", include("onboarding.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("authoring/", include("authoring.urls")),
     path("lti/", include("lti.urls")),

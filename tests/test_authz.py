@@ -100,6 +100,32 @@ POLICY: dict[str, Rule] = {
     "dashboard/extensions/<int:pk>/delete": Rule(
         COURSE_STAFF, method="post", path="/dashboard/extensions/{extension}/delete"
     ),
+    # Onboarding (issue 11): a course's people and roster import for its teachers and admins.
+    "password-reset/": Rule(PUBLIC),
+    "password-reset/sent/": Rule(PUBLIC),
+    "reset/<uidb64>/<token>/": Rule(PUBLIC, path="/reset/MQ/bad-token/", why="a bad link: a page that says so"),
+    "reset/done/": Rule(PUBLIC),
+    "invitation/<uidb64>/<token>/": Rule(PUBLIC, path="/invitation/MQ/bad:token/", why="a bad link: says so"),
+    "dashboard/courses/<slug:slug>/people/": Rule(COURSE_STAFF, path=f"/dashboard/courses/{COURSE}/people/"),
+    "dashboard/courses/<slug:slug>/people/add": Rule(
+        COURSE_STAFF, method="post", path=f"/dashboard/courses/{COURSE}/people/add", why="empty: the form, 400"
+    ),
+    "dashboard/courses/<slug:slug>/people/<int:pk>/remove": Rule(
+        COURSE_STAFF, method="post", path=f"/dashboard/courses/{COURSE}/people/{{leaver_enrollment}}/remove"
+    ),
+    "dashboard/courses/<slug:slug>/people/<int:pk>/invite": Rule(
+        COURSE_STAFF, method="post", path=f"/dashboard/courses/{COURSE}/people/{{invitee}}/invite"
+    ),
+    "dashboard/courses/<slug:slug>/roster/": Rule(COURSE_STAFF, path=f"/dashboard/courses/{COURSE}/roster/"),
+    "dashboard/courses/<slug:slug>/roster/<int:pk>/": Rule(
+        COURSE_STAFF, path=f"/dashboard/courses/{COURSE}/roster/{{roster_import}}/"
+    ),
+    "dashboard/courses/<slug:slug>/roster/<int:pk>/confirm": Rule(
+        COURSE_STAFF, method="post", path=f"/dashboard/courses/{COURSE}/roster/{{roster_import}}/confirm"
+    ),
+    "dashboard/mail/": Rule(
+        matrix(LOGIN, HIDDEN, HIDDEN, HIDDEN, HIDDEN, OK), why="demo outbox: is_staff, demo mode, file backend"
+    ),
     "dashboard/similarity/courses/<slug:slug>/": Rule(COURSE_STAFF, path=f"/dashboard/similarity/courses/{COURSE}/"),
     "dashboard/similarity/items/<slug:slug>/": Rule(COURSE_STAFF),
     "dashboard/similarity/items/<slug:slug>/pairs/<int:a>/<int:b>/": Rule(
@@ -205,8 +231,10 @@ def test_every_url_has_a_policy_entry():
 
 
 @pytest.fixture
-def world(users, course):
+def world(users, course, settings, tmp_path):
     """The personas, another course with its own teacher, and a submission of the student."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"  # as in demo mode
+    settings.EMAIL_FILE_PATH = str(tmp_path / "mail")
     from accounts.models import User
     from exercises.models import Assessment, Course, Enrollment, Item, Submission
 
@@ -238,6 +266,15 @@ def world(users, course):
     regrade.submissions.add(submission)
     draft = draft_for_item(user=users["teacher"], item=item)
     to_discard = draft_for_item(user=users["teacher"], item=Item.objects.get(slug="build-network"))
+    from onboarding.services import roster_preview_create
+
+    leaver = User.objects.create_user("leaver", password="leaver")
+    leaver_enrollment = Enrollment.objects.create(course=course, user=leaver)
+    invitee = User.objects.create_user("invitee", email="invitee@example.se")
+    Enrollment.objects.create(course=course, user=invitee)
+    roster_import = roster_preview_create(
+        course=course, by=users["teacher"], text="namn;e-post\nÅsa Öberg;asa@example.se\n"
+    )
     similar = Submission.objects.create(  # the other half of a pair for the similarity pages
         user=users["student2"], item=item, item_version=item.current_version, text=submission.text, max_score=1
     )
@@ -256,6 +293,9 @@ def world(users, course):
     return {
         "personas": personas,
         "grade_sync": grade_sync.pk,
+        "leaver_enrollment": leaver_enrollment.pk,
+        "invitee": invitee.pk,
+        "roster_import": roster_import.pk,
         "submission": submission.pk,
         "slug": "count-parameters",
         "assessment": item.assessment_id,

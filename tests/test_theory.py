@@ -270,8 +270,14 @@ def test_every_concept_can_be_earned(item):
 
 # The issue's reversed answers (issue 13): the rubric's words, the roles swapped.
 REVERSED = [
-    ("q12", "The CPU has thousands of simple cores working in parallel. The GPU is the brain of the computer with a few powerful cores, sequential."),
-    ("q12", "CPU:n har tusentals enkla kärnor som räknar parallellt. GPU:n har få kraftfulla kärnor och tar en sak i taget."),
+    (
+        "q12",
+        "The CPU has thousands of simple cores working in parallel. The GPU is the brain of the computer with a few powerful cores, sequential.",
+    ),
+    (
+        "q12",
+        "CPU:n har tusentals enkla kärnor som räknar parallellt. GPU:n har få kraftfulla kärnor och tar en sak i taget.",
+    ),
     ("q10", "A CNN flattens the image first, pooling makes it larger, no weights shared."),
     ("q08", "Early stopping stops after the first epoch whatever the validation loss."),
     ("q01", "Deep learning is the umbrella, AI a technique inside machine learning."),

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from accounts.forms import client_ip, throttled_message
 from accounts.requests import AuthenticatedRequest
-from accounts.services import login_failure_record, login_success_record, login_wait_seconds
+from accounts.services import login_failure_record, login_identity, login_success_record, login_wait_seconds
 from exercises import selectors, services
 from exercises.api.serializers import (
     ErrorSerializer,
@@ -47,7 +47,8 @@ class TokenView(APIView):
     def post(self, request: Request) -> Response:
         data = TokenRequestSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        username, ip = data.validated_data["username"], client_ip(request)
+        # An email address names the same account as its username: one failure count for both.
+        username, ip = login_identity(username=data.validated_data["username"]), client_ip(request)
         wait = login_wait_seconds(username=username, ip=ip)
         if wait:
             raise Throttled(wait=wait, detail=throttled_message(wait))

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+
+from accounts.models import User
+
+
+class UsernameOrEmailBackend(ModelBackend):
+    """Log in with a username or with an email address.
+
+    An address logs in only when exactly one account has it (addresses are not unique in
+    Django's user model: two accounts sharing one must use their usernames). A username is tried
+    first, so a username that contains '@' still works.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        if user is not None or not username or "@" not in username:
+            return user
+        matches = list(User.objects.filter(email__iexact=username.strip())[:2])
+        if len(matches) != 1:
+            User().set_password(password)  # the same time as a wrong password (no account timing oracle)
+            return None
+        candidate = matches[0]
+        if candidate.check_password(password) and self.user_can_authenticate(candidate):
+            return candidate
+        return None
