@@ -27,6 +27,6 @@ class UsernameOrEmailBackend(ModelBackend):
             User().set_password(password)  # the same time as a wrong password (no account timing oracle)
             return None
         candidate = matches[0]
-        if candidate.check_password(password) and self.user_can_authenticate(candidate):
+        if password is not None and candidate.check_password(password) and self.user_can_authenticate(candidate):
             return candidate
         return None

@@ -162,7 +162,7 @@ def validation_enqueue(*, run: ValidationRun) -> bool:
 
     ValidationRun.objects.filter(pk=run.pk).update(queued_at=timezone.now())
     try:
-        validate_draft.apply_async(args=[run.pk], queue=_queue_for(run.fields))
+        validate_draft.apply_async(args=(run.pk,), queue=_queue_for(run.fields))
     except Exception:  # the broker is down: say so on the run rather than leave it queued forever
         logger.exception("could not enqueue validation run %s", run.pk)
         ValidationRun.objects.filter(pk=run.pk, status=ValidationRun.Status.QUEUED).update(
@@ -490,7 +490,7 @@ def trial_enqueue(*, trial: TrialAnswer) -> bool:
 
     TrialAnswer.objects.filter(pk=trial.pk).update(queued_at=timezone.now())
     try:
-        grade_trial.apply_async(args=[trial.pk], queue=_queue_for(trial.fields))
+        grade_trial.apply_async(args=(trial.pk,), queue=_queue_for(trial.fields))
     except Exception:  # the broker is down: say so rather than leave it queued forever
         logger.exception("could not enqueue trial answer %s", trial.pk)
         TrialAnswer.objects.filter(pk=trial.pk, status=TrialAnswer.Status.QUEUED).update(

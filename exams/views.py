@@ -137,7 +137,8 @@ def exam_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("Provläget är sparat."))
     else:
         errors = "; ".join(
-            f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}" for f, e in form.errors.items()
+            f"{form.fields[f].label if f in form.fields else ''}: {' '.join(str(m) for m in e)}"
+            for f, e in form.errors.items()
         )
         messages.error(request, _("Provläget sparades inte. %(errors)s") % {"errors": errors})
     return redirect("dashboard:assessment_settings", pk=assessment.pk)

@@ -207,7 +207,7 @@ def submission_enqueue(*, submission: Submission) -> bool:
     Submission.objects.filter(pk=submission.pk).update(queued_at=timezone.now())
     try:
         queue = choose_queue(requested=submission.item_version.queue)
-        grade_submission.apply_async(args=[submission.pk], queue=queue)
+        grade_submission.apply_async(args=(submission.pk,), queue=queue)
     except Exception:  # the broker is down: the row stays queued and is sent again later
         logger.exception("could not enqueue submission %s", submission.pk)
         Submission.objects.filter(pk=submission.pk, status=Submission.Status.QUEUED).update(queued_at=None)
