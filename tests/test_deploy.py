@@ -63,6 +63,7 @@ def test_compose_grading_workers_get_the_broker_and_no_secrets():
     for name in ("worker", "worker-gpu"):
         env = services[name]["environment"]
         assert "CELERY_BROKER_URL" in env, name
+        assert services[name]["command"][:3] == ["celery", "-A", "grader.service"], name  # no Django
         assert not {"DATABASE_URL", "DJANGO_SECRET_KEY", "CACHE_URL", "POSTGRES_PASSWORD"} & set(env), (name, env)
         assert "postgres" not in str(services[name].get("depends_on", {})), name
     for name in ("web", "recorder", "sweeper", "migrate"):
