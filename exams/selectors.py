@@ -40,18 +40,21 @@ def countdown_for(*, item: Item, user: User, now: datetime | None = None) -> Cou
     return Countdown(deadline=sitting.deadline, now=now, over=now >= sitting.deadline)
 
 
-def hidden_score_assessments(*, user: User, assessment_ids: list[int]) -> set[int]:
-    """Which of these assessments hold the student's scores back right now (exam feedback mode)."""
+def hidden_score_assessments(*, user: User, assessment_ids: list[int]) -> dict[int, str]:
+    """Which of these assessments hold the student's scores back right now, with the feedback
+    mode that applies (runs or none)."""
     from exams.models import ExamSettings
 
-    hidden = set()
+    hidden = {}
     now = timezone.now()
     for assessment in Assessment.objects.filter(
-        pk__in=assessment_ids, exam__enabled=True, exam__feedback__in=[ExamSettings.Feedback.RUNS, "none"]
-    ):
+        pk__in=assessment_ids,
+        exam__enabled=True,
+        exam__feedback__in=[ExamSettings.Feedback.RUNS, ExamSettings.Feedback.NONE],
+    ).select_related("exam"):
         sitting: Sitting | None = sitting_for(assessment=assessment, user=user, now=now)
         if sitting is not None and (sitting.release_at is None or now < sitting.release_at):
-            hidden.add(assessment.pk)
+            hidden[assessment.pk] = assessment.exam.feedback
     return hidden
 
 

@@ -130,17 +130,13 @@ def exam_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assessment = _taught_assessment(request, pk)
     instance = ExamSettings.objects.filter(assessment=assessment).first() or ExamSettings(assessment=assessment)
     form = ExamSettingsForm(request.POST, instance=instance)
-    if form.is_valid():
-        services.exam_settings_update(
-            assessment=assessment, by=request.user, **{f: form.cleaned_data[f] for f in form.Meta.fields}
-        )
-        messages.success(request, _("Provläget är sparat."))
-    else:
-        errors = "; ".join(
-            f"{form.fields[f].label if f in form.fields else ''}: {' '.join(str(m) for m in e)}"
-            for f, e in form.errors.items()
-        )
-        messages.error(request, _("Provläget sparades inte. %(errors)s") % {"errors": errors})
+    if not form.is_valid():
+        # Nothing typed is lost: the form comes back with what was sent and why it was refused.
+        return render(request, "exams/settings.html", {"assessment": assessment, "exam_form": form}, status=400)
+    services.exam_settings_update(
+        assessment=assessment, by=request.user, **{f: form.cleaned_data[f] for f in form.Meta.fields}
+    )
+    messages.success(request, _("Provläget är sparat."))
     return redirect("dashboard:assessment_settings", pk=assessment.pk)
 
 

@@ -58,7 +58,7 @@ def course_progress(*, course: Course, user: User) -> list[tuple[Assessment, lis
     stats = {
         row["item"]: row
         for row in Submission.objects.filter(released, user=user, item__assessment__course=course)
-        .exclude(item__assessment__in=hidden)
+        .exclude(item__assessment__in=list(hidden))
         .values("item")
         .annotate(best=Max("final_score"), last=Max("created_at"))
     }
@@ -77,7 +77,10 @@ def course_progress(*, course: Course, user: User) -> list[tuple[Assessment, lis
                 item=i,
                 best=stats.get(i.pk, {}).get("best"),
                 attempts=counts.get(i.pk, 0),
-                last_status=last_status.get(i.pk),
+                # Exam mode without feedback: not even whether it ran, until the scores are shown.
+                last_status="received"
+                if hidden.get(i.assessment_id) == "none" and i.pk in last_status
+                else last_status.get(i.pk),
             )
             for i in items
             if i.assessment_id == assessment.pk

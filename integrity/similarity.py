@@ -73,6 +73,7 @@ class Document:
     tokens: list[Token]
     kgrams: list[int]  # the hash of every k-gram, by start position
     fingerprints: dict[int, list[int]] = field(default_factory=dict)  # winnowed hash -> k-gram starts
+    expected: frozenset[int] = frozenset()  # theory: k-grams made only of rubric-phrase words
 
     @property
     def hashes(self) -> frozenset[int]:
@@ -352,7 +353,9 @@ class Detector:
             for h, where in winnow(kgrams, self.window).items()
             if h not in self.boilerplate and h not in expected
         }
-        return Document(name=name, text=text, tokens=tokens, kgrams=kgrams, fingerprints=fingerprints)
+        return Document(
+            name=name, text=text, tokens=tokens, kgrams=kgrams, fingerprints=fingerprints, expected=frozenset(expected)
+        )
 
     def documents(self, texts: dict[str, str]) -> list[Document]:
         """Fingerprint every text, then drop what more than half of the class shares."""
@@ -385,12 +388,12 @@ class Detector:
         return pairs
 
     def regions(self, a: Document, b: Document) -> tuple[list[tuple[int, int]], list[tuple[int, int]]]:
-        """The character ranges of each text that the other one shares (boilerplate excluded).
+        """The character ranges of each text that the other one shares (what does not count excluded).
 
         Every k-gram of one text whose hash the other has is marked, not only the winnowed ones,
         so the marks cover the whole shared run.
         """
-        shared = (set(a.kgrams) & set(b.kgrams)) - self.boilerplate
+        shared = (set(a.kgrams) & set(b.kgrams)) - self.boilerplate - a.expected - b.expected
         return self._spans(a, shared), self._spans(b, shared)
 
     def _spans(self, doc: Document, shared: set[int]) -> list[tuple[int, int]]:

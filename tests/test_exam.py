@@ -324,6 +324,9 @@ def test_no_feedback_says_only_received_on_pages_and_api(users):
     bad = _syntax_error(users["student"])
     page = client_for(users["student"]).get(f"/submissions/{bad.pk}/").content.decode()
     assert 'data-verdict="received"' in page and "Syntaxfel" not in page and "rad 1" not in page
+    course = client_for(users["student"]).get("/courses/kunskapskontroll-2/").content.decode()
+    row = course.split(f'data-item="{CODE_ITEM}"')[1].split("</tr>")[0]
+    assert "received" in row and "syntax_error" not in row
     data = api_for(users["student"]).get(f"/api/v1/submissions/{bad.pk}").json()
     assert (data["status"], data["verdict"], data["score"], data["error"], data["output"]) == (
         "received", "received", None, None, ""
@@ -487,10 +490,11 @@ def test_exam_settings_from_the_dashboard_page(users):
     bad = teacher.post(
         f"/dashboard/assessments/{assessment.pk}/exam/",
         {"enabled": "on", "feedback": "full", "allowed_networks": "not-a-net", "require_seb": "on"},
-        follow=True,
     )
     text = bad.content.decode()
-    assert "not-a-net" in text and "minst en Config Key" in text
+    assert bad.status_code == 400
+    assert "Inte ett nätverk (CIDR): not-a-net" in text and "minst en Config Key" in text
+    assert "not-a-net</textarea>" in text  # what was typed comes back
     assert ExamSettings.objects.get(assessment=assessment).allowed_networks == "10.0.0.0/8"
 
 

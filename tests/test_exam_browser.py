@@ -163,3 +163,28 @@ def test_a_refusal_in_the_browser_explains_and_the_code_lets_the_student_in(brow
     page.get_by_role("button", name="Fortsätt").click()
     expect(page.locator(".CodeMirror")).to_be_visible()
     assert page.url.endswith("/items/count-parameters/")
+
+
+def test_unsent_text_does_not_overwrite_a_newer_draft_from_another_computer(browser, users):
+    """The browser's unsent text started from an older draft: the newer one stays, and the
+    browser's text is offered with a button, not lost."""
+    from exercises.models import Draft, Item
+    from exercises.services import draft_save
+
+    context = browser()
+    page = context.new_page()
+    login(page, "student")
+    page.goto("/items/q04/")
+    context.set_offline(True)
+    page.locator("#id_text").fill("Skrivet på dator A utan nät.")
+    expect(page.locator("#draft-status")).to_have_attribute("data-state", "offline", timeout=10_000)
+    page.close()
+    context.set_offline(False)
+    draft_save(user=users["student"], item=Item.objects.get(slug="q04"), text="Skrivet senare på dator B.")
+    page = context.new_page()
+    page.goto("/items/q04/")
+    expect(page.locator("#id_text")).to_have_value("Skrivet senare på dator B.")
+    page.get_by_test_id("restore-local").click()
+    expect(page.locator("#id_text")).to_have_value("Skrivet på dator A utan nät.")
+    expect(page.locator("#draft-status")).to_have_attribute("data-state", "saved", timeout=10_000)
+    assert Draft.objects.get(user=users["student"], item__slug="q04").text == "Skrivet på dator A utan nät."

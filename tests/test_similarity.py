@@ -152,6 +152,8 @@ def test_theory_subtracts_the_question_and_the_rubric_phrases():
     without = Detector(kind=THEORY)
     texts = {"a": phrase_answer, "b": phrase_answer + " helt"}
     assert rank_texts(with_phrases, texts, minimum=-1)[0].score == 0.0
+    docs = with_phrases.documents(texts)
+    assert with_phrases.regions(docs[0], docs[1]) == ([], [])  # and nothing of it is marked
     assert rank_texts(without, texts, minimum=-1)[0].score > 0.5
 
 
@@ -310,6 +312,11 @@ def test_a_teacher_marks_a_pair_and_the_log_keeps_every_mark(users, class_of_thr
     assert marks[0].submission_a == class_of_three["student"]
     page = client.get(url).content.decode()
     assert "Samma &lt;ovanliga&gt; print-rad." in page and "Pratade med dem" in page
+    # The submission page of either student shows the pair's log too.
+    submission_page = client.get(f"/dashboard/submissions/{a.pk}/").content.decode()
+    assert 'data-testid="similarity-marks"' in submission_page
+    assert "Samma &lt;ovanliga&gt; print-rad." in submission_page
+    assert "/dashboard/similarity/items/count-parameters/pairs/" in submission_page
     listing = client.get("/dashboard/similarity/items/count-parameters/")
     assert listing.context["ranking"].pairs[0].mark.verdict == "fine"
     # No automatic penalty: the scores are untouched.

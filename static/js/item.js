@@ -31,8 +31,10 @@
   function stored() {
     try { return JSON.parse(window.localStorage.getItem(storeKey) || "null"); } catch (e) { return null; }
   }
+  // ``base`` is the server's text the edit started from: unsent text is put back only over that
+  // same text, never over a newer draft saved elsewhere (then the student chooses).
   function keep(text) {
-    try { window.localStorage.setItem(storeKey, JSON.stringify({ text: text, t: Date.now() })); } catch (e) { /* full or blocked */ }
+    try { window.localStorage.setItem(storeKey, JSON.stringify({ text: text, t: Date.now(), base: lastSaved })); } catch (e) { /* full or blocked */ }
   }
   function forget(text) {
     var s = stored();
@@ -74,8 +76,17 @@
   }
   var earlier = stored();
   if (earlier && typeof earlier.text === "string" && earlier.text !== value() && form.dataset.kind !== "choice") {
-    setValue(earlier.text);  // unsent text from an earlier visit (offline, crash, reload)
-    show("restored", form.dataset.restored || "↺");
+    if (earlier.base === undefined || earlier.base === lastSaved) {
+      setValue(earlier.text);  // unsent text from an earlier visit (offline, crash, reload)
+      show("restored", form.dataset.restored || "↺");
+    } else {
+      // The server has a newer draft (typed on another computer): offer the browser's text.
+      var button = document.createElement("button");
+      button.type = "button"; button.dataset.testid = "restore-local";
+      button.textContent = form.dataset.restoreLocal || "↺";
+      button.addEventListener("click", function () { setValue(earlier.text); button.remove(); schedule(); });
+      status.parentNode.insertBefore(button, status);
+    }
   }
   if (editor) { editor.on("change", schedule); }
   else { form.addEventListener("input", schedule); form.addEventListener("change", schedule); }
