@@ -1,4 +1,4 @@
-.PHONY: install run test test-fast lint bench bench-theory bench-load
+.PHONY: install run test test-fast lint bench bench-theory bench-load bench-behaviour score-table
 PORT ?= 8000
 
 install:
@@ -42,3 +42,15 @@ bench-load:
 bench-similarity:
 	scripts/install.sh
 	.venv/bin/python -m tests.bench_similarity
+
+# The behaviour checks (cnn-images beats dense, regularize's gap, early stopping's stop) over many
+# seeds: how often the reference, the starter and typical wrong answers pass (slow; SEEDS=30).
+SEEDS ?= 30
+bench-behaviour:
+	scripts/install.sh
+	.venv/bin/python -m tests.measure_behaviour --seeds $(SEEDS)
+
+# Reference, starter and typical wrong answers' scores per coding item, as a table.
+score-table:
+	scripts/install.sh
+	.venv/bin/python -m tests.score_table

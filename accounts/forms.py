@@ -5,7 +5,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -51,3 +51,23 @@ class ThrottledAuthenticationForm(ThrottledLoginMixin, AuthenticationForm):
 
 class ThrottledAdminAuthenticationForm(ThrottledLoginMixin, AdminAuthenticationForm):
     pass
+
+
+class InvitedAwarePasswordResetForm(PasswordResetForm):
+    """Django's reset form mails only accounts that have a password. Someone invited to a course
+    who lost the invitation has none yet: they get the reset link too (it goes to the address of
+    their own account), so "Glömt lösenordet?" works for them as well."""
+
+    def get_users(self, email):
+        from accounts.models import User
+
+        users = list(super().get_users(email))
+        seen = {u.pk for u in users}
+        invited = User.objects.filter(
+            email__iexact=email,
+            is_active=True,
+            last_login__isnull=True,
+            invitations__isnull=False,
+            invitations__accepted_at__isnull=True,
+        ).distinct()
+        return users + [u for u in invited if u.pk not in seen and not u.has_usable_password()]

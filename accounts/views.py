@@ -4,7 +4,7 @@ from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from accounts import services
-from accounts.forms import ThrottledAuthenticationForm, client_ip
+from accounts.forms import InvitedAwarePasswordResetForm, ThrottledAuthenticationForm, client_ip
 
 
 class LoginView(auth_views.LoginView):
@@ -27,6 +27,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     own limit is reached (the mail is then simply not sent).
     """
 
+    form_class = InvitedAwarePasswordResetForm
     template_name = "registration/password_reset_form.html"
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"

@@ -10,8 +10,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
+from exercises.jobs import Job
 from exercises.models import Assessment, Course, Item, ItemVersion
 
 
@@ -60,33 +60,19 @@ class ItemDraft(models.Model):
         return version is not None and version.content_hash == self.content_hash
 
 
-class ValidationRun(models.Model):
+class ValidationRun(Job):
     """One check of a draft on the workers: the reference solution must earn full marks and the
-    starter must not. Tied to the content hash it validated, so an edit needs a new run."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("I kö")
-        RUNNING = "running", _("Körs")
-        PASSED = "passed", _("Godkänd")
-        FAILED = "failed", _("Underkänd")
-        ERROR = "error", _("Plattformsfel")
-
-    PENDING = (Status.QUEUED, Status.RUNNING)
+    starter must not. Tied to the content hash it validated, so an edit needs a new run. A job
+    (``exercises.jobs``); it finishes passed, failed, or error (the platform failed)."""
 
     draft = models.ForeignKey(ItemDraft, on_delete=models.CASCADE, related_name="validation_runs")
     content_hash = models.CharField(max_length=64)
     # A copy of what was validated: the draft may change while the run waits in the queue.
     fields = models.JSONField(default=dict)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     solution_result = models.JSONField(null=True, blank=True)
     starter_result = models.JSONField(null=True, blank=True)
     problems = models.JSONField(default=list, blank=True, help_text="Why it failed, one message each (sv, en)")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    worker = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -94,22 +80,11 @@ class ValidationRun(models.Model):
     def __str__(self) -> str:
         return f"validation #{self.pk} of {self.draft.slug}: {self.status}"
 
-    @property
-    def is_pending(self) -> bool:
-        return self.status in self.PENDING
 
-
-class TrialAnswer(models.Model):
+class TrialAnswer(Job):
     """An answer a teacher tries in the preview, graded against the draft on the workers: what a
-    student would see for it, before anything is published. Never a Submission."""
-
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("I kö")
-        RUNNING = "running", _("Rättas")
-        DONE = "done", _("Rättad")
-        ERROR = "error", _("Plattformsfel")
-
-    PENDING = (Status.QUEUED, Status.RUNNING)
+    student would see for it, before anything is published. Never a Submission. A job
+    (``exercises.jobs``); it finishes graded (whatever the grade), or error."""
 
     draft = models.ForeignKey(ItemDraft, on_delete=models.CASCADE, related_name="trial_answers")
     content_hash = models.CharField(max_length=64)
@@ -117,21 +92,11 @@ class TrialAnswer(models.Model):
     text = models.TextField()
     # The variant parameters the teacher chose in the preview; {} for an item without variants.
     variant = models.JSONField(default=dict, blank=True)
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     result = models.JSONField(null=True, blank=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
-    worker = models.CharField(max_length=200, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"trial #{self.pk} of {self.draft.slug}: {self.status}"
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status in self.PENDING

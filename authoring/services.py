@@ -7,18 +7,15 @@ loader uses, so a version made in the browser and one loaded from git are the sa
 from __future__ import annotations
 
 import logging
-import math
-import socket
 import tempfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -35,7 +32,9 @@ from exercises.content import (
     load_course,
     version_fields,
 )
+from exercises.jobs import JobKind, job_kind_register, job_run_inline, job_send
 from exercises.models import Assessment, Course, Item, ItemVersion, Submission
+from grader.status import Status
 
 logger = logging.getLogger(__name__)
 
@@ -158,287 +157,108 @@ def _queue_for(fields: dict[str, Any]) -> str:
 
 
 def validation_enqueue(*, run: ValidationRun) -> bool:
-    from authoring.tasks import validate_draft
-
-    ValidationRun.objects.filter(pk=run.pk).update(queued_at=timezone.now())
-    try:
-        validate_draft.apply_async(args=(run.pk,), queue=_queue_for(run.fields))
-    except Exception:  # the broker is down: say so on the run rather than leave it queued forever
-        logger.exception("could not enqueue validation run %s", run.pk)
-        ValidationRun.objects.filter(pk=run.pk, status=ValidationRun.Status.QUEUED).update(
-            status=ValidationRun.Status.ERROR,
-            problems=[
-                {"sv": "Kön till rättningen svarar inte; försök igen.", "en": "The grading queue is down; try again."}
-            ],
-            finished_at=timezone.now(),
-        )
-        return False
-    return True
+    return job_send(job=run)
 
 
-def _problem(sv: str, en: str) -> dict[str, str]:
-    return {"sv": sv, "en": en}
+def _spec_of(job: ValidationRun | TrialAnswer) -> dict[str, Any]:
+    return asdict(item_spec_from_fields(slug=job.draft.slug, kind=job.draft.kind, fields=job.fields))
 
 
-def _grade(spec: Any, text: str, variant: dict[str, Any] | None = None) -> dict[str, Any]:
-    from grader.harness import grade
+def _validation_message(run: ValidationRun) -> dict[str, Any]:
+    """Everything a worker needs to validate the draft as it was when the run was requested."""
+    fields = run.fields
+    return {
+        "spec": _spec_of(run),
+        "validation": {
+            "solution": str(fields.get("solution", "")),
+            "starter": str(fields.get("starter", "")),
+            "examples": str((fields.get("config") or {}).get("examples", "")) if run.draft.kind == "code" else "",
+            "prompts": [str(fields.get("prompt_sv", "")), str(fields.get("prompt_en", ""))],
+        },
+    }
 
-    try:
-        return grade(spec, text, variant or None).as_dict()
-    except Exception as exc:  # teacher code (checks.py) that does not load or raises while grading
-        logger.info("validation: checks raised %s", exc, exc_info=True)
-        return {
-            "status": "checks_error",
-            "score": 0.0,
-            "max_score": spec.points,
-            "checks": [],
-            "output": "",
-            "error": {"type": type(exc).__name__, "message": str(exc)[:2000]},
-        }
+
+def _validation_status(result: dict[str, Any]) -> str:
+    status = result.get("status")
+    if status in (ValidationRun.Status.PASSED, ValidationRun.Status.FAILED):
+        return str(status)
+    return ValidationRun.Status.ERROR
+
+
+def _validation_record(run: ValidationRun, result: dict[str, Any]) -> None:
+    problems = result.get("problems")
+    run.solution_result = result.get("solution_result")
+    run.starter_result = result.get("starter_result")
+    run.problems = problems if isinstance(problems, list) else []
+    run.save(update_fields=["solution_result", "starter_result", "problems"])
+
+
+def _gave_up_problem(job: ValidationRun | TrialAnswer) -> dict[str, str]:
+    return {
+        "sv": f"Rättningen avbröts {job.tries} gånger utan att bli klar: processen som rättade dog varje gång.",
+        "en": f"Grading was interrupted {job.tries} times without finishing: the grading process died each time.",
+    }
+
+
+def _validation_give_up(run: ValidationRun) -> None:
+    run.problems = [_gave_up_problem(run)]
+    run.save(update_fields=["problems"])
+
+
+def _trial_message(trial: TrialAnswer) -> dict[str, Any]:
+    return {"spec": _spec_of(trial), "text": trial.text, "variant": trial.variant or {}}
+
+
+def _trial_status(result: dict[str, Any]) -> str:
+    # Graded whatever the grade (a syntax error is what the student would see); error when the
+    # platform failed or the grader died every time.
+    if result.get("status") == Status.ERROR or result.get("abandoned"):
+        return TrialAnswer.Status.ERROR
+    return TrialAnswer.Status.GRADED
+
+
+def _trial_record(trial: TrialAnswer, result: dict[str, Any]) -> None:
+    trial.result = result
+    trial.save(update_fields=["result"])
+
+
+def _trial_give_up(trial: TrialAnswer) -> None:
+    problem = _gave_up_problem(trial)
+    trial.result = {"status": Status.CRASHED, "score": 0.0, "max_score": 0.0, "checks": [], "output": "",
+                    "error": {"type": "GradingAbandoned", "tries": trial.tries, "message": problem["en"]}}  # fmt: skip
+    trial.save(update_fields=["result"])
+
+
+job_kind_register(
+    JobKind(
+        name="validation",
+        model=ValidationRun,
+        message=_validation_message,
+        queue=lambda run: _queue_for(run.fields),
+        final_status=_validation_status,
+        record=_validation_record,
+        give_up=_validation_give_up,
+        related=("draft",),
+    )
+)
+job_kind_register(
+    JobKind(
+        name="trial",
+        model=TrialAnswer,
+        message=_trial_message,
+        queue=lambda trial: _queue_for(trial.fields),
+        final_status=_trial_status,
+        record=_trial_record,
+        give_up=_trial_give_up,
+        related=("draft",),
+    )
+)
 
 
 def validation_run_execute(*, run_id: int, worker: str = "") -> ValidationRun | None:
-    """Grade the draft's reference solution and starter through the same harness and sandbox as
-    submissions; None if the run is gone or another worker has it.
-
-    1. Claim the run with a conditional UPDATE (safe if the message is delivered twice).
-    2. Grade the reference solution: it must be graded with full marks.
-    3. Grade the starter: it must compile and earn 0 points.
-    4. If the exercise has visible examples, run them after the reference solution: they must pass.
-    5. Record both results and the verdict; nothing of the students' submissions is read or written.
-    """
-    claimed = ValidationRun.objects.filter(pk=run_id, status=ValidationRun.Status.QUEUED).update(
-        status=ValidationRun.Status.RUNNING, started_at=timezone.now(), worker=worker or socket.gethostname()
-    )
-    if claimed != 1:
-        return None
-    run = ValidationRun.objects.select_related("draft").get(pk=run_id)
-    fields, draft = run.fields, run.draft
-    spec = item_spec_from_fields(slug=draft.slug, kind=draft.kind, fields=fields)
-    if draft.kind in QUICK_KINDS:
-        return _quick_run_finish(run=run, spec=spec)
-    problems: list[dict[str, str]] = []
-    if not fields.get("solution", "").strip():
-        problems.append(
-            _problem(
-                "Det finns ingen referenslösning (modellsvar) att rätta.",
-                "There is no reference solution (model answer) to grade.",
-            )
-        )
-    solution = _grade(spec, fields.get("solution", ""))
-    starter = _grade(spec, fields.get("starter", ""))
-    platform_down = "error" in (solution["status"], starter["status"])
-    if solution["status"] == "checks_error":
-        error = solution["error"]
-        problems.append(
-            _problem(
-                f"De dolda kontrollerna gav ett fel: {error['type']}: {error['message']}",
-                f"The hidden checks raised an error: {error['type']}: {error['message']}",
-            )
-        )
-    elif solution["status"] != "graded" or solution["score"] < solution["max_score"]:
-        problems.append(
-            _problem(
-                f"Referenslösningen fick {solution['score']:g} av {solution['max_score']:g} poäng ({solution['status']}); den måste få full poäng.",
-                f"The reference solution earned {solution['score']:g} of {solution['max_score']:g} points ({solution['status']}); it must earn full marks.",
-            )
-        )
-    if starter["status"] == "syntax_error":
-        problems.append(_problem("Startkoden har ett syntaxfel.", "The starter has a syntax error."))
-    elif starter["status"] == "graded" and starter["score"] > 0:
-        # An untouched starter earns nothing: what it already does is given, not the student's work.
-        earned = [c["name"] for c in starter.get("checks", []) if c.get("points")]
-        problems.append(
-            _problem(
-                f"Startkoden får {starter['score']:g} av {starter['max_score']:g} poäng ({', '.join(earned)}); den måste få 0. Gör det som startkoden redan gör till ett förhandskrav, eller låt kraven räknas först när uppgiftens egna krav håller (requires i requirements.yaml).",
-                f"The starter earns {starter['score']:g} of {starter['max_score']:g} points ({', '.join(earned)}); it must earn 0. Make what the starter already does a precondition, or let those requirements count only once the task's own requirements hold (requires in requirements.yaml).",
-            )
-        )
-    examples = str((fields.get("config") or {}).get("examples", ""))
-    if draft.kind == "code" and examples.strip() and not problems:
-        with_examples = _grade(spec, fields["solution"] + "\n\n# --- visible examples ---\n" + examples)
-        solution["examples_status"] = with_examples["status"]
-        if with_examples["status"] != "graded":
-            message = next((c["message_sv"] for c in with_examples.get("checks", [])), "")
-            problems.append(
-                _problem(
-                    f"Referenslösningen klarar inte de synliga exemplen: {message}",
-                    f"The reference solution does not pass the visible examples: {with_examples['status']}",
-                )
-            )
-    if platform_down:
-        status = ValidationRun.Status.ERROR
-    else:
-        status = ValidationRun.Status.FAILED if problems else ValidationRun.Status.PASSED
-    run.status, run.solution_result, run.starter_result, run.problems = status, solution, starter, problems
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "solution_result", "starter_result", "problems", "finished_at"])
-    return run
-
-
-QUICK_KINDS = ("numeric", "choice")
-# Every combination of variant values is evaluated: a bound keeps a validation short.
-MAX_VARIANT_COMBINATIONS = 10_000
-
-
-def _quick_run_finish(*, run: ValidationRun, spec: Any) -> ValidationRun:
-    """A numeric or choice item has no code to run: its answer is checked for every variant and
-    the right answer is graded through the harness like a student's (grader.quick)."""
-    try:
-        problems, solution = quick_item_problems(spec=spec, prompts=[run.fields["prompt_sv"], run.fields["prompt_en"]])
-        run.status = ValidationRun.Status.FAILED if problems else ValidationRun.Status.PASSED
-    except Exception as exc:  # content shaped in a way no check foresaw: say so rather than hang
-        logger.exception("validation run %s of a %s item failed", run.pk, spec.kind)
-        problems, solution = [_problem(f"Valideringen misslyckades: {exc}", f"The validation failed: {exc}")], None
-        run.status = ValidationRun.Status.FAILED
-    run.solution_result, run.starter_result, run.problems = solution, None, problems
-    run.finished_at = timezone.now()
-    run.save(update_fields=["status", "solution_result", "starter_result", "problems", "finished_at"])
-    return run
-
-
-def quick_item_problems(*, spec: Any, prompts: list[str]) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
-    """What is wrong with a numeric or choice item, one message each (sv, en), and the grading of
-    its right answer (the first variant's) as the validation page shows it.
-
-    1. Variants: a mapping of names to non-empty lists (numbers, for a numeric item); every
-       ``{{ name }}`` in the prompts must be one of them.
-    2. Numeric: the answer, and every typical mistake, must evaluate for every variant; the
-       answer written as a number must earn full marks for each variant.
-    3. Choice: options with unique ids and a Swedish text; ``correct`` is exactly one of them;
-       it earns full marks and every other option earns none.
-    """
-    from grader import quick, variants
-
-    problems: list[dict[str, str]] = []
-    spec_variants = spec.variants or {}
-    if not isinstance(spec_variants, dict) or not all(isinstance(v, list) and v for v in spec_variants.values()):
-        problems.append(
-            _problem(
-                "Varianterna ska vara en mappning från namn till en lista av värden.",
-                "The variants must map names to lists of values.",
-            )
-        )
-        return problems, None
-    used = {name for prompt in prompts for name in variants.PLACEHOLDER.findall(prompt or "")}
-    for name in sorted(used - set(spec_variants)):
-        problems.append(
-            _problem(
-                f"Texten använder {{{{ {name} }}}}, men det finns ingen sådan variantparameter.",
-                f"The prompt uses {{{{ {name} }}}}, but there is no such variant parameter.",
-            )
-        )
-    count = math.prod(len(values) for values in spec_variants.values())
-    if count > MAX_VARIANT_COMBINATIONS:
-        problems.append(
-            _problem(
-                f"Varianterna ger {count} kombinationer; högst {MAX_VARIANT_COMBINATIONS} går att kontrollera.",
-                f"The variants make {count} combinations; at most {MAX_VARIANT_COMBINATIONS} can be checked.",
-            )
-        )
-        return problems, None
-    combinations = variants.every(spec_variants) or [{}]
-    config = spec.answer
-    if spec.kind == "numeric":
-        bad_values = [
-            f"{n}={v!r}"
-            for n, values in spec_variants.items()
-            for v in values
-            if isinstance(v, bool) or not isinstance(v, (int, float))
-        ]
-        if bad_values:
-            problems.append(
-                _problem(
-                    f"Variantvärden i en talfråga måste vara tal: {', '.join(bad_values)}.",
-                    f"Variant values of a numeric item must be numbers: {', '.join(bad_values)}.",
-                )
-            )
-            return problems, None
-        try:
-            tolerance = float(config.get("tolerance", 0))
-        except (TypeError, ValueError):
-            tolerance = -1.0
-        if not tolerance >= 0:
-            problems.append(_problem("Toleransen måste vara ett tal ≥ 0.", "The tolerance must be a number ≥ 0."))
-            return problems, None
-        expressions = [("svaret", "the answer", config.get("answer"))]
-        for i, mistake in enumerate(config.get("mistakes") or [], start=1):
-            if not isinstance(mistake, dict) or not {"answer", "sv", "en"} <= set(mistake):
-                problems.append(
-                    _problem(
-                        f"Typiskt fel nr {i} behöver answer, sv och en.",
-                        f"Typical mistake no. {i} needs answer, sv and en.",
-                    )
-                )
-                continue
-            expressions.append((f"typiskt fel nr {i}", f"typical mistake no. {i}", mistake["answer"]))
-        for name_sv, name_en, expression in expressions:
-            for variant in combinations:
-                try:
-                    quick.evaluate(str(expression), variant)
-                except (ValueError, SyntaxError, ArithmeticError, TypeError) as exc:
-                    shown = ", ".join(f"{k}={v}" for k, v in variant.items()) or "-"
-                    problems.append(
-                        _problem(
-                            f"Uttrycket för {name_sv} ({expression}) går inte att räkna ut för varianten {shown}: {exc}",
-                            f"The expression of {name_en} ({expression}) cannot be evaluated for the variant {shown}: {exc}",
-                        )
-                    )
-                    break
-        if problems:
-            return problems, None
-        results = [(v, _grade(spec, repr(quick.evaluate(str(config["answer"]), v)), v)) for v in combinations]
-    else:
-        options = config.get("options") or []
-        ids = [str(o.get("id", "")) if isinstance(o, dict) else "" for o in options]
-        if len(options) < 2:
-            problems.append(
-                _problem("En flervalsfråga behöver minst två alternativ.", "A choice item needs at least two options.")
-            )
-        if any(not i for i in ids) or any(not (isinstance(o, dict) and o.get("sv")) for o in options):
-            problems.append(
-                _problem(
-                    "Varje alternativ behöver ett id och en svensk text (sv).",
-                    "Every option needs an id and a Swedish text (sv).",
-                )
-            )
-        duplicates = sorted({i for i in ids if i and ids.count(i) > 1})
-        if duplicates:
-            problems.append(
-                _problem(
-                    f"Flera alternativ har samma id: {', '.join(duplicates)}.",
-                    f"Several options have the same id: {', '.join(duplicates)}.",
-                )
-            )
-        correct = str(config.get("correct", ""))
-        if correct not in ids:
-            problems.append(
-                _problem(
-                    f"Rätt alternativ ”{correct}” finns inte bland alternativen ({', '.join(ids)}).",
-                    f"The correct option “{correct}” is not among the options ({', '.join(ids)}).",
-                )
-            )
-        if problems:
-            return problems, None
-        results = [({}, _grade(spec, correct))]
-        for other in ids:
-            wrong = _grade(spec, other) if other != correct else None
-            if wrong and wrong["score"] > 0:
-                problems.append(
-                    _problem(
-                        f"Alternativ {other} ger poäng fast det är fel.", f"Option {other} earns points though wrong."
-                    )
-                )
-    for variant, result in results:
-        if result["status"] != "graded" or result["score"] < result["max_score"]:
-            shown = ", ".join(f"{k}={v}" for k, v in variant.items())
-            problems.append(
-                _problem(
-                    f"Det rätta svaret fick {result['score']:g} av {result['max_score']:g} poäng {shown}.".strip(),
-                    f"The right answer earned {result['score']:g} of {result['max_score']:g} points {shown}.".strip(),
-                )
-            )
-    return problems, results[0][1]
+    """Run a validation here and now, as a worker and the recorder would (tests, and a shell)."""
+    run = ValidationRun.objects.filter(pk=run_id).first()
+    return job_run_inline(job=run, worker=worker) if run else None
 
 
 def trial_request(*, user: User, draft: ItemDraft, text: str, variant: dict[str, Any] | None = None) -> TrialAnswer:
@@ -486,34 +306,13 @@ def preview_variant(*, draft: ItemDraft, chosen: dict[str, Any]) -> dict[str, An
 
 
 def trial_enqueue(*, trial: TrialAnswer) -> bool:
-    from authoring.tasks import grade_trial
-
-    TrialAnswer.objects.filter(pk=trial.pk).update(queued_at=timezone.now())
-    try:
-        grade_trial.apply_async(args=(trial.pk,), queue=_queue_for(trial.fields))
-    except Exception:  # the broker is down: say so rather than leave it queued forever
-        logger.exception("could not enqueue trial answer %s", trial.pk)
-        TrialAnswer.objects.filter(pk=trial.pk, status=TrialAnswer.Status.QUEUED).update(
-            status=TrialAnswer.Status.ERROR, finished_at=timezone.now()
-        )
-        return False
-    return True
+    return job_send(job=trial)
 
 
 def trial_execute(*, trial_id: int, worker: str = "") -> TrialAnswer | None:
-    """Claim (conditional UPDATE, safe twice), grade through the harness, record the result."""
-    claimed = TrialAnswer.objects.filter(pk=trial_id, status=TrialAnswer.Status.QUEUED).update(
-        status=TrialAnswer.Status.RUNNING, started_at=timezone.now(), worker=worker or socket.gethostname()
-    )
-    if claimed != 1:
-        return None
-    trial = TrialAnswer.objects.select_related("draft").get(pk=trial_id)
-    spec = item_spec_from_fields(slug=trial.draft.slug, kind=trial.draft.kind, fields=trial.fields)
-    trial.result = _grade(spec, trial.text, trial.variant)
-    trial.status = TrialAnswer.Status.ERROR if trial.result["status"] == "error" else TrialAnswer.Status.DONE
-    trial.finished_at = timezone.now()
-    trial.save(update_fields=["result", "status", "finished_at"])
-    return trial
+    """Grade a trial answer here and now, as a worker and the recorder would (tests, a shell)."""
+    trial = TrialAnswer.objects.filter(pk=trial_id).first()
+    return job_run_inline(job=trial, worker=worker) if trial else None
 
 
 @dataclass

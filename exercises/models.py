@@ -16,6 +16,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from exercises.jobs import Job
+
 
 def _pick(sv: str, en: str) -> str:
     return en if (get_language() or "sv").startswith("en") and en else sv
@@ -217,27 +219,14 @@ class Draft(models.Model):
         return f"draft {self.user}/{self.item}"
 
 
-class Submission(models.Model):
-    class Status(models.TextChoices):
-        QUEUED = "queued", _("I kö")
-        RUNNING = "running", _("Rättas")
-        GRADED = "graded", _("Rättad")
-        SYNTAX_ERROR = "syntax_error", _("Syntaxfel")
-        RUNTIME_ERROR = "runtime_error", _("Körfel")
-        TIME_LIMIT = "time_limit", _("Tidsgräns")
-        MEMORY_LIMIT = "memory_limit", _("Minnesgräns")
-        OUTPUT_LIMIT = "output_limit", _("För mycket utdata")
-        CRASHED = "crashed", _("Kraschade")
-        ERROR = "error", _("Plattformsfel")
-
-    PENDING = (Status.QUEUED, Status.RUNNING)
+class Submission(Job):
+    """A student's answer and its grade; a job (``exercises.jobs``): regrading puts it back in the queue."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="submissions")
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="submissions")
     item_version = models.ForeignKey(ItemVersion, on_delete=models.PROTECT, related_name="submissions")
     attempt = models.PositiveIntegerField(default=1)
     text = models.TextField(help_text="The code or the answer, as submitted")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True)
     score = models.DecimalField(max_digits=6, decimal_places=2, null=True, blank=True)
     max_score = models.DecimalField(max_digits=6, decimal_places=2)
     output = models.TextField(blank=True)
@@ -246,13 +235,6 @@ class Submission(models.Model):
     # The per-student parameters it was graded with (grader.variants); {} for items without.
     variant = models.JSONField(default=dict, blank=True)
     timings = models.JSONField(default=dict, blank=True)
-    tries = models.PositiveIntegerField(default=0, help_text="How many times a worker took it")
-    worker = models.CharField(max_length=200, blank=True)
-    # One timestamp per phase (PrairieLearn's habit): they make the dashboard and the bench honest.
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
     # Grading policy. ``score`` is what the grader gave; ``final_score`` is what counts: the auto
     # score less the late penalty recorded at submission, or a teacher's override.
     late_penalty_percent = models.PositiveIntegerField(default=0)
@@ -273,10 +255,6 @@ class Submission(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("exercises:submission", kwargs={"pk": self.pk})
-
-    @property
-    def is_pending(self) -> bool:
-        return self.status in self.PENDING
 
     @property
     def seconds_to_feedback(self) -> float | None:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import logging
-import os
-import socket
 from collections.abc import Iterable
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -13,11 +12,21 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from exercises.jobs import (
+    JobKind,
+    JobStatus,
+    job_finished,
+    job_kind_register,
+    job_run_inline,
+    job_send,
+    job_started,
+    jobs_sweep,
+    new_token,
+)
 from exercises.models import (
     Assessment,
     AssessmentStart,
@@ -197,252 +206,143 @@ def assessment_start(*, assessment: Assessment, user: User, now: datetime | None
 
 
 def submission_enqueue(*, submission: Submission) -> bool:
-    """Hand a saved submission to the broker. False (and the row left for a retry) if it is down.
+    """Hand a saved submission to the grading workers (``exercises.jobs.job_send``). False (and the
+    row left queued, unsent, for the sweeper) if the broker is down."""
+    return job_send(job=submission)
 
-    ``queued_at`` is written before the send, since a worker may start on it at once.
-    """
-    from exercises.tasks import grade_submission
+
+def _submission_message(submission: Submission) -> dict[str, Any]:
+    """Everything a worker needs to grade it: the item version's spec, the text, the variant."""
+    return {
+        "spec": asdict(item_spec(submission.item_version)),
+        "text": submission.text,
+        "variant": submission.variant or {},
+    }
+
+
+def _submission_queue(submission: Submission) -> str:
     from grader.launch.routing import choose_queue
 
-    Submission.objects.filter(pk=submission.pk).update(queued_at=timezone.now())
+    return choose_queue(requested=submission.item_version.queue)
+
+
+def _submission_status(result: dict[str, Any]) -> str:
     try:
-        queue = choose_queue(requested=submission.item_version.queue)
-        grade_submission.apply_async(args=(submission.pk,), queue=queue)
-    except Exception:  # the broker is down: the row stays queued and is sent again later
-        logger.exception("could not enqueue submission %s", submission.pk)
-        Submission.objects.filter(pk=submission.pk, status=Submission.Status.QUEUED).update(queued_at=None)
-        return False
-    return True
+        return str(JobStatus(result.get("status")))
+    except ValueError:
+        return JobStatus.ERROR
 
 
-def _worker_identity(worker: str) -> str:
-    """Who holds a claim: the Celery node name and the pid of the process that grades."""
-    return f"{worker or socket.gethostname()}/{os.getpid()}"
-
-
-def _process_start(pid: int) -> float | None:
-    """When process ``pid`` started (epoch seconds), None if there is no such process."""
+def _submission_record(submission: Submission, data: dict[str, Any]) -> None:
+    """Write a grade on a submission the recorder just finished (inside its transaction)."""
     try:
-        with open(f"/proc/{pid}/stat") as f:
-            fields = f.read().rsplit(")", 1)[1].split()
-        with open("/proc/stat") as f:
-            boot = next(float(line.split()[1]) for line in f if line.startswith("btime "))
-    except (OSError, StopIteration, IndexError, ValueError):
-        return None
-    return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
+        result = GradeResult.from_dict(data)
+    except (KeyError, TypeError, ValueError):
+        logger.warning("submission %s: a malformed result, recorded as a platform error", submission.pk)
+        result = GradeResult(status=JobStatus.ERROR, score=0.0, max_score=float(submission.max_score), checks=[])
+    submission.score = Decimal(str(result.score))
+    submission.max_score = Decimal(str(result.max_score))
+    submission.output, submission.error = result.output, result.error
+    submission.feedback, submission.timings = result.feedback, result.timings
+    fields = ["score", "max_score", "output", "error", "feedback", "timings"]
+    if not submission.overridden:  # a teacher's override outlives a regrade
+        submission.final_score = penalised(submission.score, submission.late_penalty_percent)
+        fields.append("final_score")
+    submission.save(update_fields=fields)
+    # A regrade's audit row learns the new score once it exists.
+    ScoreChange.objects.filter(submission=submission, kind=ScoreChange.Kind.REGRADE, details__finished=False).update(
+        new_score=submission.final_score, details=_regrade_done_details(submission)
+    )
+    submission.check_results.all().delete()
+    CheckResult.objects.bulk_create(
+        [
+            CheckResult(
+                submission=submission,
+                order=i,
+                name=c.name[:100],
+                passed=c.passed,
+                points=Decimal(str(c.points)),
+                max_points=Decimal(str(c.max_points)),
+                message_sv=c.message_sv,
+                message_en=c.message_en,
+                hint_sv=c.hint_sv,
+                hint_en=c.hint_en,
+            )
+            for i, c in enumerate(result.checks)
+        ]
+    )
+    _final_scores_changed(submission.pk)
 
 
-def _holder_is_dead(submission: Submission) -> bool:
-    """True when the process that claimed this running submission is known to be gone.
+def _submission_give_up(submission: Submission) -> None:
+    """No marks, status crashed, a message that says why and that a teacher can grade it again."""
+    tries = submission.tries
+    submission.score = Decimal(0)
+    submission.error = {"type": "GradingAbandoned", "tries": tries}
+    submission.save(update_fields=["score", "error"])
+    submission.check_results.all().delete()
+    CheckResult.objects.create(
+        submission=submission,
+        order=0,
+        name="run",
+        passed=False,
+        points=Decimal(0),
+        max_points=submission.max_score,
+        message_sv=(
+            f"Rättningen avbröts {tries} gånger utan att bli klar: processen som rättade koden dog varje gång. "
+            "Inlämningen får inga poäng. Kontakta läraren om du tror att felet ligger hos plattformen; "
+            "läraren kan rätta om den."
+        ),
+        message_en=(
+            f"Grading was interrupted {tries} times without finishing: the process grading the code died each "
+            "time. The submission gets no marks. Contact your teacher if you think the platform is at fault; "
+            "the teacher can grade it again."
+        ),
+    )
 
-    Only a holder on this machine can be checked (same host name in its node name, e.g.
-    ``cpu@host``): its pid is no longer there, or is a newer process that reused the number.
-    Anywhere else we cannot tell, and the lease (``started_at``) decides.
-    """
-    node, _sep, pid_text = submission.worker.rpartition("/")
-    if not pid_text.isdigit() or node.rpartition("@")[2] != socket.gethostname() or submission.started_at is None:
-        return False
-    started = _process_start(int(pid_text))
-    return started is None or started > submission.started_at.timestamp() + 1
+
+job_kind_register(
+    JobKind(
+        name="submission",
+        model=Submission,
+        message=_submission_message,
+        queue=_submission_queue,
+        final_status=_submission_status,
+        record=_submission_record,
+        give_up=_submission_give_up,
+        related=("item", "item_version"),
+    )
+)
 
 
-def _lease_expired_before() -> Any:
-    # A grade never outlives the hard time limit, so a claim older than that (plus a margin for
-    # clocks) belongs to a worker that died.
-    return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
+def submissions_sweep(*, requeue_after: float | None = None) -> dict[str, int]:
+    """The sweeper's one round (``exercises.jobs.jobs_sweep``): every kind of job, not only these."""
+    return jobs_sweep(requeue_after=requeue_after)
 
 
 def submission_claim(*, submission_id: int, worker: str = "") -> Submission | None:
-    """Take a submission for grading; None if it is gone, finished, or someone else has it.
-
-    1. A queued submission is taken with a conditional UPDATE that must change exactly one row,
-       so two deliveries of one message never both grade it.
-    2. A running one is taken again only when its holder died: the process that claimed it is
-       gone (a redelivery after a SIGKILL of the pool process), or its lease has expired.
-    3. One that was taken ``QUIZ_MAX_GRADE_TRIES`` times already is not graded again but given
-       its final status (see ``submission_give_up``): it killed its grader every time.
-    """
-    now = timezone.now()
-    current = Submission.objects.filter(pk=submission_id).values("status", "started_at", "worker", "tries").first()
-    if current is None:
-        return None
-    claimable = Q(status=Submission.Status.QUEUED)
-    if current["status"] == Submission.Status.RUNNING:
-        row = Submission(pk=submission_id, worker=current["worker"], started_at=current["started_at"])
-        if _holder_is_dead(row) or (current["started_at"] and current["started_at"] < _lease_expired_before()):
-            # Conditional on the very claim we judged dead, so two redeliveries cannot both win.
-            claimable = Q(status=Submission.Status.RUNNING, worker=current["worker"], started_at=current["started_at"])
-    elif current["status"] != Submission.Status.QUEUED:
-        return None
-    if current["tries"] >= settings.QUIZ_MAX_GRADE_TRIES:
-        submission_give_up(submission_id=submission_id, only_if=claimable)
-        return None
-    claimed = Submission.objects.filter(claimable, pk=submission_id).update(
-        status=Submission.Status.RUNNING,
-        started_at=now,
-        worker=_worker_identity(worker),
-        tries=F("tries") + 1,
-    )
-    if claimed != 1:
+    """What the recorder does when a worker says it started (``exercises.jobs.job_started``)."""
+    submission = Submission.objects.filter(pk=submission_id).first()
+    if submission is None or not job_started(
+        kind="submission", pk=submission.pk, token=submission.token, worker=worker
+    ):
         return None
     return Submission.objects.select_related("item", "item_version").get(pk=submission_id)
 
 
-def submission_give_up(*, submission_id: int, only_if: Q | None = None) -> bool:
-    """Give a submission that never finished grading its final status, with the reason.
-
-    It was taken ``tries`` times and its grader died each time (or the platform failed): no
-    marks, status ``crashed``, a message that says so and that a teacher can grade it again.
-    """
-    submission = Submission.objects.select_related("item_version").filter(pk=submission_id).first()
-    if submission is None:
-        return False
-    tries = submission.tries
-    with transaction.atomic():
-        changed = Submission.objects.filter(only_if or Q(status__in=Submission.PENDING), pk=submission_id).update(
-            status=Submission.Status.CRASHED,
-            score=Decimal(0),
-            finished_at=timezone.now(),
-            error={"type": "GradingAbandoned", "tries": tries},
-        )
-        if changed != 1:
-            return False
-        submission.check_results.all().delete()
-        CheckResult.objects.create(
-            submission=submission,
-            order=0,
-            name="run",
-            passed=False,
-            points=Decimal(0),
-            max_points=submission.max_score,
-            message_sv=(
-                f"Rättningen avbröts {tries} gånger utan att bli klar: processen som rättade koden dog varje gång. "
-                "Inlämningen får inga poäng. Kontakta läraren om du tror att felet ligger hos plattformen; "
-                "läraren kan rätta om den."
-            ),
-            message_en=(
-                f"Grading was interrupted {tries} times without finishing: the process grading the code died each "
-                "time. The submission gets no marks. Contact your teacher if you think the platform is at fault; "
-                "the teacher can grade it again."
-            ),
-        )
-    logger.warning("submission %s abandoned after %s tries", submission_id, tries)
-    return True
-
-
-def submissions_sweep(*, requeue_after: float | None = None) -> dict[str, int]:
-    """Find submissions the pipeline lost and set them going again (the sweeper's one round).
-
-    1. Queued but never sent (the broker was down at submit time): send now.
-    2. Queued and sent long ago (the message was lost, e.g. Redis restarted without it): send
-       again; a duplicate message is harmless, the claim lets only one through.
-    3. Running with a dead holder or an expired lease, and no redelivery coming: out of tries,
-       give up with the reason; else back to queued and send again.
-    """
-    requeue_after = settings.QUIZ_REQUEUE_AFTER_SECONDS if requeue_after is None else requeue_after
-    now = timezone.now()
-    counts = {"sent": 0, "resent": 0, "reclaimed": 0, "abandoned": 0, "broker_down": 0}
-    never_sent = Submission.objects.filter(status=Submission.Status.QUEUED, queued_at__isnull=True)
-    lost = Submission.objects.filter(
-        status=Submission.Status.QUEUED, queued_at__lt=now - timedelta(seconds=requeue_after)
-    )
-    for key, qs in (("sent", never_sent), ("resent", lost)):
-        for submission in qs.select_related("item_version").order_by("created_at"):
-            if submission_enqueue(submission=submission):
-                counts[key] += 1
-            else:
-                counts["broker_down"] += 1
-                return counts
-    for submission in Submission.objects.filter(status=Submission.Status.RUNNING).select_related("item_version"):
-        expired = submission.started_at is None or submission.started_at < _lease_expired_before()
-        if not (expired or _holder_is_dead(submission)):
-            continue
-        holder = Q(status=Submission.Status.RUNNING, worker=submission.worker, started_at=submission.started_at)
-        if submission.tries >= settings.QUIZ_MAX_GRADE_TRIES:
-            counts["abandoned"] += submission_give_up(submission_id=submission.pk, only_if=holder)
-            continue
-        if Submission.objects.filter(holder, pk=submission.pk).update(status=Submission.Status.QUEUED) == 1:
-            counts["reclaimed"] += 1
-            if not submission_enqueue(submission=submission):
-                counts["broker_down"] += 1
-                return counts
-    return counts
-
-
 def submission_finish(*, submission: Submission, result: GradeResult) -> Submission:
-    """Record a grade, only while the claim that produced it still holds.
-
-    A grader that was presumed dead (its lease expired, the submission was taken by another)
-    and then finishes after all must not write a second grade over the first.
-    """
-    with transaction.atomic():
-        finished_at = timezone.now()
-        held = Submission.objects.filter(
-            pk=submission.pk,
-            status=Submission.Status.RUNNING,
-            worker=submission.worker,
-            started_at=submission.started_at,
-        ).update(
-            status=result.status,
-            score=Decimal(str(result.score)),
-            max_score=Decimal(str(result.max_score)),
-            output=result.output,
-            error=result.error,
-            feedback=result.feedback,
-            timings=result.timings,
-            finished_at=finished_at,
-        )
-        if held != 1:
-            logger.warning(
-                "submission %s: the claim by %s was lost; its grade is dropped", submission.pk, submission.worker
-            )
-            submission.refresh_from_db()
-            return submission
-        submission.refresh_from_db()
-        if not submission.overridden:  # a teacher's override outlives a regrade
-            submission.final_score = penalised(submission.score, submission.late_penalty_percent)
-            submission.save(update_fields=["final_score"])
-        # A regrade's audit row learns the new score once it exists.
-        ScoreChange.objects.filter(
-            submission=submission, kind=ScoreChange.Kind.REGRADE, details__finished=False
-        ).update(new_score=submission.final_score, details=_regrade_done_details(submission))
-        submission.check_results.all().delete()
-        CheckResult.objects.bulk_create(
-            [
-                CheckResult(
-                    submission=submission,
-                    order=i,
-                    name=c.name,
-                    passed=c.passed,
-                    points=Decimal(str(c.points)),
-                    max_points=Decimal(str(c.max_points)),
-                    message_sv=c.message_sv,
-                    message_en=c.message_en,
-                    hint_sv=c.hint_sv,
-                    hint_en=c.hint_en,
-                )
-                for i, c in enumerate(result.checks)
-            ]
-        )
-        _final_scores_changed(submission.pk)
-    submission.refresh_from_db()
-    return submission
+    """What the recorder does with a worker's result (``exercises.jobs.job_finished``): the first
+    result of the job wins; a late or duplicate one changes nothing."""
+    job_finished(
+        kind="submission", pk=submission.pk, token=submission.token, worker=submission.worker, result=result.as_dict()
+    )
+    return Submission.objects.get(pk=submission.pk)
 
 
 def submission_grade(*, submission_id: int, worker: str = "") -> Submission | None:
-    """Claim, grade through the harness, record. Returns None when there was nothing to do."""
-    from grader.harness import grade, platform_error
-
-    submission = submission_claim(submission_id=submission_id, worker=worker)
-    if submission is None:
-        return None
-    spec = item_spec(submission.item_version)
-    try:
-        result = grade(spec, submission.text, submission.variant or None)
-    except Exception as exc:
-        logger.exception("grading submission %s failed", submission_id)
-        result = platform_error(spec, type(exc).__name__)
-    return submission_finish(submission=submission, result=result)
+    """Grade a submission here and now, as a worker and the recorder would (tests, a shell)."""
+    submission = Submission.objects.filter(pk=submission_id).first()
+    return job_run_inline(job=submission, worker=worker) if submission else None  # type: ignore[return-value]
 
 
 def _regrade_done_details(submission: Submission) -> Any:
@@ -596,7 +496,10 @@ def submissions_regrade(*, submissions: Iterable[Submission], by: User, descript
             sub.score = None
             sub.started_at = sub.finished_at = sub.queued_at = None
             sub.tries = 0  # a new job: earlier deliveries must not count against its retries
-            fields = ["item_version", "max_score", "status", "score", "started_at", "finished_at", "queued_at", "tries"]
+            sub.token = new_token()  # and a late result of the earlier grading is dropped
+            fields = [
+                "item_version", "max_score", "status", "score", "started_at", "finished_at", "queued_at", "tries", "token"
+            ]  # fmt: skip
             if not sub.overridden:
                 sub.final_score = None
                 sub.reviewed_at, sub.reviewed_by = None, None

@@ -8,24 +8,17 @@ never from the sandbox's exit status or printed text. This module does not impor
 
 from __future__ import annotations
 
+import hashlib
+import json
 import time
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from grader import requirements, theory, variants
-from grader.checks import Check, Msg, Report, ReportError, msg
+from grader.checks import Check, Msg, msg
 from grader.launch.sandbox import Limits, SandboxUnavailable, run_in_sandbox
-
-
-class Status:
-    GRADED = "graded"
-    SYNTAX_ERROR = "syntax_error"
-    RUNTIME_ERROR = "runtime_error"
-    TIME_LIMIT = "time_limit"
-    MEMORY_LIMIT = "memory_limit"
-    OUTPUT_LIMIT = "output_limit"
-    CRASHED = "crashed"
-    ERROR = "error"  # the platform failed, not the student
+from grader.status import Status
 
 
 @dataclass
@@ -105,28 +98,25 @@ class GradeResult:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-
-def load_checks(source: str, slug: str) -> dict[str, Any]:
-    """Execute an item's ``checks.py`` (trusted, teacher-written) in a fresh namespace."""
-    namespace: dict[str, Any] = {"__name__": f"checks_{slug.replace('-', '_')}"}
-    exec(compile(source, f"{slug}/checks.py", "exec"), namespace)
-    if ("PROBE" not in namespace and "make_probe" not in namespace) or "grade" not in namespace:
-        raise ValueError(f"{slug}/checks.py must define PROBE (or make_probe(variant)) and grade(report)")
-    return namespace
-
-
-def _probe(checks_ns: dict[str, Any], variant: dict[str, Any]) -> dict[str, Any]:
-    return checks_ns["make_probe"](variant) if "make_probe" in checks_ns else checks_ns["PROBE"]
-
-
-def _run_grade(checks_ns: dict[str, Any], report: Report, variant: dict[str, Any]) -> list[Check]:
-    """``grade(report)``, or ``grade(report, variant)`` for an item with per-student variants."""
-    import inspect
-
-    function = checks_ns["grade"]
-    if len(inspect.signature(function).parameters) >= 2:
-        return function(report, variant)
-    return function(report)
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradeResult:
+        """A result as it crossed the broker (``as_dict``), checked field by field."""
+        fields = CheckOutcome.__dataclass_fields__
+        checks = [
+            CheckOutcome(**{k: v for k, v in c.items() if k in fields})
+            for c in data.get("checks") or []
+            if isinstance(c, dict)
+        ]
+        return cls(
+            status=str(Status(data["status"])),
+            score=float(data["score"]),
+            max_score=float(data["max_score"]),
+            checks=checks,
+            output=str(data.get("output", "")),
+            error=data.get("error") if isinstance(data.get("error"), dict) else None,
+            feedback=data.get("feedback") if isinstance(data.get("feedback"), dict) else {},
+            timings=data.get("timings") if isinstance(data.get("timings"), dict) else {},
+        )
 
 
 def _score(points: float, checks: list[Check]) -> tuple[float, list[CheckOutcome]]:
@@ -241,21 +231,107 @@ LIMIT_MESSAGES = {
 }
 
 
+def _checks_failed(
+    spec: ItemSpec, error: dict[str, Any], *, output: str = "", timings: dict[str, float]
+) -> GradeResult:
+    """The teacher's checks failed (in their jail): no marks now, and where it failed."""
+    line = f", rad {error['line']}" if error.get("line") else ""
+    line_en = f", line {error['line']}" if error.get("line") else ""
+    result = _failure(
+        spec,
+        Status.CHECKS_ERROR,
+        msg(
+            sv=f"Lärarens dolda kontroller misslyckades ({error.get('file')}{line}): {error.get('type')}. "
+            "Svaret får inga poäng nu; läraren kan rätta om det när kontrollerna är lagade.",
+            en=f"The teacher's hidden checks failed ({error.get('file')}{line_en}): {error.get('type')}. "
+            "The answer gets no marks now; the teacher can grade it again once the checks are fixed.",
+        ),
+        output=output,
+        error={**error, "where": "checks"},
+        timings=timings,
+    )
+    return result
+
+
+BASELINE_CACHE_SIZE = 64
+_BASELINES: OrderedDict[str, dict[str, Any]] = OrderedDict()
+
+
+def _baselines(probe: dict[str, Any], answer: dict[str, Any], limits: Limits) -> dict[str, float]:
+    """Train what a ``learns`` call compares against in a child where no student code ran.
+
+    The student's run reports only what the baseline is built from (a parameter count and input
+    shape, or an architecture as data); the baseline is trained in a fresh jail on the same seeded
+    data, and cached by what defines it (the call's recipe and that request), so an item version
+    pays once per distinct student size or architecture. Whatever the student's run says about a
+    baseline itself is overwritten.
+    """
+    spent = 0.0
+    calls = answer.get("calls")
+    for call in probe.get("calls", []) if isinstance(calls, dict) else []:
+        if not (isinstance(call, dict) and isinstance(call.get("baseline"), dict)):
+            continue
+        data = calls.get(str(call.get("id")))
+        if not isinstance(data, dict):
+            continue
+        request = data.pop("baseline_request", None)
+        if not isinstance(request, dict):
+            data["baseline"] = data.get("baseline") if _is_error(data.get("baseline")) else {"error": _NO_BASELINE}
+            continue
+        key = hashlib.sha256(json.dumps([call, request], sort_keys=True, default=str).encode()).hexdigest()
+        if key not in _BASELINES:
+            started = time.monotonic()
+            run = run_in_sandbox({"code": "", "baseline": {"spec": call, "request": request}}, limits)
+            spent += time.monotonic() - started
+            entry = (run.result or {}).get("baseline") if run.verdict == "ok" else None
+            if not isinstance(entry, dict):
+                return {"baseline_total": round(spent, 4)} | _set_error(data, run.verdict)
+            _BASELINES[key] = entry
+            while len(_BASELINES) > BASELINE_CACHE_SIZE:
+                _BASELINES.popitem(last=False)
+        _BASELINES.move_to_end(key)
+        data["baseline"] = _BASELINES[key]
+    return {"baseline_total": round(spent, 4)} if spent else {}
+
+
+_NO_BASELINE = {"type": "NoBaseline", "message": "the model could not be described for a baseline", "line": None}
+
+
+def _is_error(value: Any) -> bool:
+    return isinstance(value, dict) and set(value) == {"error"} and isinstance(value["error"], dict)
+
+
+def _set_error(data: dict[str, Any], verdict: str) -> dict[str, float]:
+    data["baseline"] = {
+        "error": {"type": "BaselineFailed", "message": f"the baseline run ended: {verdict}", "line": None}
+    }
+    return {}
+
+
 def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None) -> GradeResult:
     """Grade student code: run the probe in the sandbox, then the hidden checks on its answer.
 
-    1. Load the item's checks (trusted side) and take its PROBE.
-    2. Run the student's code and the probe in the sandbox, under the item's limits.
+    1. Take the item's probe from its checks (``PROBE``/``make_probe``), run in the teachers' jail.
+    2. Run the student's code and the probe in the student's jail, under the item's limits.
     3. A run that hit a limit or ended early gets that status and no marks.
     4. A syntax error or an exception at import gets its status, its line, and no marks.
-    5. Otherwise the checks grade the answer; the score is the weighted share of passed checks.
+    5. A probe that asked for baselines gets them from a child the student's code never touched.
+    6. Otherwise the checks grade the answer, in the teachers' jail, on the report as data; the
+       score is the weighted share of passed checks.
     """
+    from grader.checks.devices import worker_gpu_count
+    from grader.launch import checks as jail
+
     started = time.monotonic()
-    checks_ns = load_checks(spec.checks_source, spec.slug)
+    jail.LAST_TIMINGS.clear()
     variant = variants.validate(spec.variants, variant or {}) if spec.variants else {}
     limits = Limits.from_dict(spec.limits)
     try:
-        run = run_in_sandbox({"code": code, "probe": _probe(checks_ns, variant)}, limits)
+        probe = jail.probe(source=spec.checks_source, slug=spec.slug, variant=variant)
+    except jail.ChecksFailed as exc:
+        return _checks_failed(spec, exc.error, timings=dict(jail.LAST_TIMINGS))
+    try:
+        run = run_in_sandbox({"code": code, "probe": probe}, limits)
     except SandboxUnavailable as exc:
         return _failure(
             spec,
@@ -315,10 +391,18 @@ def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None)
             output=output,
             timings=timings,
         )
+    timings.update(_baselines(probe, answer, limits))
     try:
-        report = Report(answer)
-        checks = _run_grade(checks_ns, report, variant)
-    except ReportError:
+        checks, feedback = jail.grade(
+            source=spec.checks_source,
+            slug=spec.slug,
+            variant=variant,
+            report=answer,
+            worker={"gpu_count": worker_gpu_count()},
+        )
+    except jail.ChecksFailed as exc:
+        return _checks_failed(spec, exc.error, output=output, timings={**timings, **jail.LAST_TIMINGS})
+    except jail.ReportTampered:
         return _failure(
             spec,
             Status.CRASHED,
@@ -330,6 +414,7 @@ def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None)
             timings=timings,
         )
     score, outcomes, extra = _score_item(spec, checks)
+    timings.update(jail.LAST_TIMINGS)
     timings["checks_total"] = round(time.monotonic() - started - run.wall_seconds, 4)
     return GradeResult(
         status=Status.GRADED,
@@ -338,7 +423,7 @@ def grade_code(spec: ItemSpec, code: str, variant: dict[str, Any] | None = None)
         checks=outcomes,
         output=output,
         timings=timings,
-        feedback={**report.feedback, **extra, **({"variant": variant} if variant else {})},
+        feedback={**feedback, **extra, **({"variant": variant} if variant else {})},
     )
 
 

@@ -1,6 +1,6 @@
 """Worker process life cycle: announce the queues, keep a warm sandbox per pool process.
 
-Connected from ``quizplatform/celery.py``; the handlers only act inside a Celery worker.
+Connected from ``grader/service.py`` (the grading workers' app); the handlers only act inside a Celery worker.
 """
 
 from __future__ import annotations
@@ -35,18 +35,19 @@ def _withdraw_queues(**_: Any) -> None:
 
 @worker_process_init.connect
 def _start_warm_sandbox(**_: Any) -> None:
-    """Pool process: start the fork server now so the first submission finds TensorFlow imported.
+    """Pool process: start the fork servers now so the first submission finds TensorFlow imported.
     Only the launch happens here (worker_process_init must return within seconds); the first
     job waits for the imports if they are not done yet. It must be this thread, the one that
     grades: bwrap dies with the thread that started it."""
     if os.environ.get("QUIZ_SANDBOX", "warm") != "warm":
         return
-    from grader.launch.sandbox import ForkServerDown, forkserver
+    from grader.launch.sandbox import CHECKS, STUDENT, ForkServerDown, forkserver
 
-    try:
-        forkserver(wait=False)
-    except ForkServerDown as exc:
-        logger.warning("no warm sandbox in this worker process, grading cold: %s", exc)
+    for flavour in (STUDENT, CHECKS):  # the student's jail and the teachers' checks jail
+        try:
+            forkserver(wait=False, flavour=flavour)
+        except ForkServerDown as exc:
+            logger.warning("no warm %s sandbox in this worker process, running cold: %s", flavour.name, exc)
 
 
 @worker_process_shutdown.connect

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth.decorators import login_required
@@ -93,7 +94,9 @@ def launch(request: HttpRequest) -> HttpResponse:
         logger.info("LTI launch refused: %s", exc)
         status = 403 if exc.code in ("unknown_role", "missing_role") else 400
         return _error(request, exc.message, status=status, code=exc.code)
-    auth_login(request, result.user, backend="django.contrib.auth.backends.ModelBackend")
+    # The first configured backend: the session names it, and a backend that is not configured
+    # logs the user out again on the next request.
+    auth_login(request, result.user, backend=settings.AUTHENTICATION_BACKENDS[0])
     origins = set(request.session.get(SESSION_KEY) or [])
     origins.add(platform.origin)
     request.session[SESSION_KEY] = sorted(origins)

@@ -1,4 +1,8 @@
-"""The Celery app. Configuration lives in Django settings under the CELERY_ namespace."""
+"""The web's and the recorder's Celery app (configuration in Django settings, CELERY_ namespace).
+
+The web sends grading jobs with it; the recorder (``celery -A quizplatform worker -Q results``)
+consumes the results. Grading workers use another app, ``grader.service``, without Django.
+"""
 
 import os
 
@@ -8,6 +12,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "quizplatform.settings")
 
 app = Celery("quizplatform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["exercises", "authoring", "lti"])
-
-import grader.worker  # noqa: E402,F401  (connects the worker's signal handlers)
+app.autodiscover_tasks(["exercises", "lti"])

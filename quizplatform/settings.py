@@ -251,7 +251,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]  # never pickle
 CELERY_TASK_DEFAULT_QUEUE = "grading"
-CELERY_TASK_ROUTES = {"exercises.tasks.grade_submission": {"queue": "grading"}}
+CELERY_TASK_ROUTES = {
+    "grader.grade_job": {"queue": "grading"},
+    "exercises.tasks.record_job_event": {"queue": "results"},
+}
 # A grade is acknowledged only when it is done, so a worker that dies mid-grade leaves the
 # message to be delivered again; the task itself is safe to run twice (it claims the row).
 CELERY_TASK_ACKS_LATE = True
@@ -283,7 +286,7 @@ LOGGING = {
 # --- LTI 1.3 (lti/) -------------------------------------------------------------------------------
 # Scores go back to the LMS from a Celery task that needs the database and the tool's key: the
 # queue of a process that has both (the recorder's, once grading workers hold no secrets).
-LTI_QUEUE = envstr("LTI_QUEUE", "grading")
+LTI_QUEUE = envstr("LTI_QUEUE", "results")
 # A score the LMS did not take is tried again after 2, 4, 8, 16 s (5 tries), then shown as failed.
 LTI_SCORE_TRIES = envint("LTI_SCORE_TRIES", 5)
 LTI_RETRY_BASE_SECONDS = envint("LTI_RETRY_BASE_SECONDS", 2)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# `make run`: set up, then start Redis, one Celery worker, the sweeper and the web server
-# (gunicorn, quizplatform/gunicorn.conf.py); Ctrl-C stops all. QUIZ_VAR_DIR moves the database,
-# Redis's files and the logs elsewhere (tests run a second instance that way).
+# `make run`: set up, then start Redis, the recorder, one grading worker, the sweeper and the web
+# server (gunicorn, quizplatform/gunicorn.conf.py); Ctrl-C stops all. QUIZ_VAR_DIR moves the
+# database, Redis's files and the logs elsewhere (tests run a second instance that way).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PORT=${PORT:-8000}
@@ -30,7 +30,13 @@ redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --dir "$VAR/redis" --appendon
 pids+=($!)
 for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
 
-.venv/bin/celery -A quizplatform worker -Q grading --concurrency 1 --loglevel INFO \
+# The recorder: it has the database and writes what the grading workers send back (queue results).
+.venv/bin/celery -A quizplatform worker -Q results --concurrency 1 --loglevel INFO \
+  --hostname "recorder@%h" --without-gossip --without-mingle >"$VAR/log/recorder.log" 2>&1 &
+pids+=($!)
+# A grading worker holds no secret: its whole environment is the broker's address (grader/service.py).
+env -i PATH="/usr/bin:/bin" HOME="$VAR" LANG=C.UTF-8 CELERY_BROKER_URL="$CELERY_BROKER_URL" \
+  .venv/bin/celery -A grader.service worker -Q grading --concurrency 1 --loglevel INFO \
   --hostname "cpu@%h" --without-gossip --without-mingle >"$VAR/log/worker.log" 2>&1 &
 pids+=($!)
 # The sweeper: anything queued in the database that never reached the broker (it was down),

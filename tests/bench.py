@@ -44,24 +44,35 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def start_worker(env: dict[str, str], concurrency: int) -> subprocess.Popen:
-    log = open(VAR / f"worker-{concurrency}.log", "w")
+def start_worker(env: dict[str, str], concurrency: int, *, recorder: bool = False) -> subprocess.Popen:
+    """A grading worker (``grader.service``: only the broker's address in its environment), or the
+    recorder (the platform's app on the ``results`` queue, with the database)."""
+    name = "recorder" if recorder else f"worker-{concurrency}"
+    log = open(VAR / f"{name}.log", "w")
+    if not recorder:
+        env = {
+            "PATH": env.get("PATH", "/usr/bin:/bin"),
+            "HOME": str(VAR),
+            "LANG": "C.UTF-8",
+            "CELERY_BROKER_URL": env["CELERY_BROKER_URL"],
+            **{k: v for k, v in env.items() if k.startswith("QUIZ_SANDBOX")},
+        }
     return subprocess.Popen(
         [
             sys.executable,
             "-m",
             "celery",
             "-A",
-            "quizplatform",
+            "quizplatform" if recorder else "grader.service",
             "worker",
             "-Q",
-            "grading",
+            "results" if recorder else "grading",
             "--concurrency",
             str(concurrency),
             "--loglevel",
             "WARNING",
             "--hostname",
-            f"bench{concurrency}@%h",
+            "recorder@%h" if recorder else f"bench{concurrency}@%h",
             "--without-gossip",
             "--without-mingle",
         ],  # fmt: skip
@@ -126,7 +137,7 @@ def main() -> None:
         ],  # fmt: skip
         stdout=subprocess.DEVNULL,
     )
-    worker = None
+    worker = recorder = None
     try:
         manage = [sys.executable, "manage.py"]
         for cmd in (["migrate", "-v0"], ["load_content"], ["seed_demo"]):
@@ -156,6 +167,7 @@ def main() -> None:
             assert response.status_code == 201, response.content
             return response.json()["id"]
 
+        recorder = start_worker(env, 1, recorder=True)
         worker = start_worker(env, 1)
         wait_ready(app, worker, f"bench1@{os.uname().nodename}", 1)
 
@@ -269,8 +281,9 @@ def main() -> None:
             f"{machines} machine{'s' if machines != 1 else ''} like this one"
         )
     finally:
-        if worker is not None:
-            stop(worker)
+        for proc in (worker, recorder):
+            if proc is not None:
+                stop(proc)
         redis_proc.terminate()
         redis_proc.wait(timeout=30)
 

@@ -50,7 +50,7 @@ def make_accounts(n: int) -> list[dict[str, str]]:
     for user in users:
         session = SessionStore()
         session["_auth_user_id"] = str(user.pk)
-        session["_auth_user_backend"] = "django.contrib.auth.backends.ModelBackend"
+        session["_auth_user_backend"] = "accounts.backends.UsernameOrEmailBackend"
         session["_auth_user_hash"] = user.get_session_auth_hash()
         session.create()
         accounts.append({"session": session.session_key, "token": Token.objects.create(user=user).key})

@@ -72,13 +72,30 @@ def broker_url() -> str:
 
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, broker_url) -> Iterator[subprocess.Popen]:
-    """A real Celery worker process on the test database and the test Redis."""
+    """The real pipeline behind the test database: a recorder (it has the database) and a grading
+    worker that has only the broker's address, on the test Redis."""
     import redis
 
     redis.Redis.from_url(broker_url).flushdb()
+    recorder = start_recorder(broker_url=broker_url, hostname="test-recorder@%h", log_name="test-recorder")
     proc = start_worker(broker_url=broker_url, queues="grading", hostname="test@%h", log_name="test-worker")
     yield proc
     stop_worker(proc)
+    stop_worker(recorder)
+
+
+def grading_worker_env(broker_url: str) -> dict[str, str]:
+    """The whole environment of a grading worker: the broker's address and what any process needs
+    (PATH, HOME, LANG), and the sandbox's own settings if the suite sets them. Nothing of the
+    platform's: no DATABASE_URL, no DJANGO_SECRET_KEY, no DJANGO_SETTINGS_MODULE."""
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "HOME": str(ROOT / "var"),
+        "LANG": "C.UTF-8",
+        "CELERY_BROKER_URL": broker_url,
+    }
+    env.update({k: v for k, v in os.environ.items() if k.startswith("QUIZ_SANDBOX")})
+    return env
 
 
 def database_url_for_children() -> str:
@@ -95,7 +112,21 @@ def database_url_for_children() -> str:
 def start_worker(
     *, broker_url: str, queues: str, hostname: str, log_name: str, concurrency: int = 1, env: dict | None = None
 ) -> subprocess.Popen:
-    """Start a real Celery worker on the test database; returns once it answers a ping."""
+    """Start a real grading worker (``grader.service``, no Django, only the broker's address in its
+    environment); returns once it answers a ping."""
+    return _start_celery(
+        app="grader.service",
+        queues=queues,
+        hostname=hostname,
+        log_name=log_name,
+        concurrency=concurrency,
+        env={**grading_worker_env(broker_url), **(env or {})},
+    )
+
+
+def start_recorder(*, broker_url: str, hostname: str, log_name: str, env: dict | None = None) -> subprocess.Popen:
+    """Start the recorder: a Celery worker of the platform's app on the ``results`` queue, on the
+    test database; it writes what the grading workers send back."""
     full_env = {
         **os.environ,
         "CELERY_BROKER_URL": broker_url,
@@ -103,6 +134,14 @@ def start_worker(
         "DJANGO_SETTINGS_MODULE": "quizplatform.settings",
         **(env or {}),
     }
+    return _start_celery(
+        app="quizplatform", queues="results", hostname=hostname, log_name=log_name, concurrency=1, env=full_env
+    )
+
+
+def _start_celery(
+    *, app: str, queues: str, hostname: str, log_name: str, concurrency: int, env: dict
+) -> subprocess.Popen:
     (ROOT / "var" / "log").mkdir(parents=True, exist_ok=True)
     log = open(ROOT / "var" / "log" / f"{log_name}.log", "w")
     proc = subprocess.Popen(
@@ -111,7 +150,7 @@ def start_worker(
             "-m",
             "celery",
             "-A",
-            "quizplatform",
+            app,
             "worker",
             "-Q",
             queues,
@@ -126,27 +165,24 @@ def start_worker(
             "--without-heartbeat",
         ],  # fmt: skip
         cwd=ROOT,
-        env=full_env,
+        env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
     log.close()
-    from quizplatform.celery import app
-
+    # Ready once it says so in its log: a ping would need the platform's app on the worker's broker.
     wanted = hostname.replace("%h", socket.gethostname())
+    path = ROOT / "var" / "log" / f"{log_name}.log"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"the Celery worker exited with {proc.returncode}; see var/log/{log_name}.log")
-        try:
-            if any(wanted in reply for reply in app.control.ping(timeout=1.0, destination=[wanted])):
-                return proc
-        except Exception:
-            pass
-        time.sleep(0.5)
+        if f"{wanted} ready." in path.read_text(errors="replace"):
+            return proc
+        time.sleep(0.3)
     stop_worker(proc)
-    pytest.fail(f"the Celery worker did not answer within 60 s; see var/log/{log_name}.log")
+    pytest.fail(f"the Celery worker was not ready within 60 s; see var/log/{log_name}.log")
 
 
 def stop_worker(proc: subprocess.Popen) -> None:

@@ -50,7 +50,7 @@ def test_teacher_creates_validates_publishes_and_previews_an_exercise(page: Page
     expect(page.locator(".CodeMirror")).to_contain_text("def network_params(n_cols):")
     # Trying the starter as a student would: graded against the draft, feedback shown, no submission.
     page.get_by_test_id("try").click()
-    expect(page.locator("#trial-status")).to_have_attribute("data-status", "done", timeout=90_000)
+    expect(page.locator("#trial-status")).to_have_attribute("data-status", "graded", timeout=90_000)
     expect(page.get_by_test_id("trial-result-score")).to_have_text("0 / 4")
     expect(page.get_by_test_id("trial-result")).to_contain_text("dense_params(5, 10)")
 
@@ -90,6 +90,6 @@ def test_teacher_writes_a_numeric_item_with_variants_and_previews_a_chosen_varia
     expect(page.get_by_test_id("preview-prompt")).to_contain_text("Dense(16) med 8 indata?")
     page.get_by_test_id("numeric-answer").fill("144")
     page.get_by_test_id("try").click()
-    expect(page.locator("#trial-status")).to_have_attribute("data-status", "done", timeout=90_000)
+    expect(page.locator("#trial-status")).to_have_attribute("data-status", "graded", timeout=90_000)
     expect(page.get_by_test_id("trial-result-score")).to_have_text("1 / 1")
     expect(page.get_by_test_id("trial-result")).to_contain_text("144 är rätt.")

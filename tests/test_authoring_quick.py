@@ -225,7 +225,7 @@ def test_the_preview_shows_the_chosen_variant_and_grades_a_trial_with_it(persona
     trial = TrialAnswer.objects.get(draft=draft)
     assert response.status_code == 302 and trial.variant == {"inputs": 8, "units": 16}
     trial = trial_execute(trial_id=trial.pk, worker="test")
-    assert trial.status == "done" and trial.result["score"] == 1.0
+    assert trial.status == "graded" and trial.result["score"] == 1.0
     client.post(url, {"text": "144", "variant-inputs": "5", "variant-units": "10"})
     other = trial_execute(trial_id=TrialAnswer.objects.latest("pk").pk, worker="test")
     assert other.result["score"] == 0.0  # 144 is another variant's answer

@@ -4,6 +4,7 @@ published, as a new version that leaves earlier submissions on theirs."""
 
 from __future__ import annotations
 
+import html
 import time
 
 import pytest
@@ -111,6 +112,10 @@ def test_checks_that_raise_and_examples_that_fail_are_explained(teacher, users):
     run = validate(teacher, draft)
     assert run.status == "failed"
     assert any("ZeroDivisionError" in p["en"] for p in run.problems), run.problems
+    # Explained on the page with the file and the line of the teacher's code (run in its own jail).
+    page = html.unescape(teacher.get(f"/authoring/drafts/{draft.pk}/validation/").content.decode())
+    assert "bad-checks/checks.py, rad 4" in page and 'data-testid="traceback"' in page
+    assert 'File "bad-checks/checks.py", line 4, in grade' in page
 
     draft = new_draft(users, "bad-examples", config={"examples": "assert dense_params(5, 10) == 61\n"})
     run = validate(teacher, draft)
@@ -201,7 +206,7 @@ def test_an_answer_tried_in_the_preview_is_graded_against_the_draft_and_is_no_su
     while TrialAnswer.objects.get(pk=trial.pk).is_pending and time.monotonic() < deadline:
         time.sleep(0.2)
     trial.refresh_from_db()
-    assert trial.status == "done" and trial.result["status"] == "graded"
+    assert trial.status == "graded" and trial.result["status"] == "graded"
     assert 0 < trial.result["score"] < 4
     html = teacher.get(f"/authoring/drafts/{draft.pk}/preview/?trial={trial.pk}").content.decode()
     assert 'data-testid="trial-result"' in html and "utgångslagret Dense(1) saknas i summan." in html
@@ -237,7 +242,7 @@ def test_numeric_and_choice_drafts_are_validated_and_tried_on_the_worker(teacher
     while TrialAnswer.objects.get(pk=trial.pk).is_pending and time.monotonic() < deadline:
         time.sleep(0.2)
     trial.refresh_from_db()
-    assert trial.status == "done" and trial.result["score"] == 1.0, trial.result
+    assert trial.status == "graded" and trial.result["score"] == 1.0, trial.result
     assert trial.result["feedback"]["variant"] == {"inputs": 20, "units": 16}
 
     choice = new_draft(users, "choice-on-worker", source="dropout-choice")

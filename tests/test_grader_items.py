@@ -27,11 +27,11 @@ def test_reference_solution_earns_full_marks(slug):
 
 
 @pytest.mark.parametrize("slug", CODE_ITEMS)
-def test_starter_does_not_earn_full_marks(slug):
+def test_starter_earns_nothing(slug):
     spec = spec_for(slug)
     result = grade(spec, (item_dir(slug) / "starter.py").read_text())
-    assert result.status == "graded"
-    assert result.score < spec.points
+    assert result.status in ("graded", "time_limit")  # early-stopping's starter trains 100 epochs
+    assert result.score == 0
     assert any(not c.passed for c in result.checks)
 
 
@@ -47,8 +47,9 @@ def test_grade_command_prints_the_contract_json(capsys, tmp_path):
     assert {"item", "status", "score", "max_score", "checks", "output"} <= set(data)
     assert data["item"] == "count-parameters" and data["status"] == "graded"
     assert 0 < data["score"] < data["max_score"]
-    forgot_bias = next(c for c in data["checks"] if c["name"] == "dense-5-10")
-    assert forgot_bias["passed"] is False
+    # Points follow requirements: the four dense_params calls are one requirement.
+    forgot_bias = next(c for c in data["checks"] if c["name"] == "dense-params")
+    assert forgot_bias["passed"] is False and "dense-5-10" in forgot_bias["checks"]
     assert "remember one bias per unit" in forgot_bias["message"]
     assert all({"name", "passed", "points", "message"} <= set(c) for c in data["checks"])
 

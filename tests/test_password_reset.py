@@ -115,3 +115,22 @@ def test_failed_logins_by_email_and_by_username_share_one_count(asa, settings):
         Client(REMOTE_ADDR=f"10.2.0.{i}").post("/login/", {"username": name, "password": "fel"})
     locked = Client(REMOTE_ADDR="10.2.0.9").post("/login/", {"username": "asa", "password": "gammalt-Lösen-1"})
     assert locked.status_code == 429
+
+
+def test_someone_invited_who_lost_the_invitation_gets_a_reset_link(db):
+    from exercises.models import Course
+    from onboarding.models import Invitation
+
+    course = Course.objects.create(slug="c", title_sv="Kurs")
+    kim = User.objects.create_user("kim", email="kim@example.se")  # no password yet
+    Invitation.objects.create(course=course, user=kim)
+    nobody = User.objects.create_user("lti-only", email="lti@example.se")  # no password, not invited
+    Client().post("/password-reset/", {"email": "kim@example.se"})
+    Client().post("/password-reset/", {"email": nobody.email})
+    (message,) = mail.outbox
+    assert message.to == ["kim@example.se"]
+    client = Client()
+    page = client.get(reset_link(message), follow=True)
+    client.post(page.redirect_chain[-1][0], {"new_password1": "Nytt-Lösen-99", "new_password2": "Nytt-Lösen-99"})
+    kim.refresh_from_db()
+    assert kim.check_password("Nytt-Lösen-99")

@@ -7,6 +7,11 @@ from __future__ import annotations
 # ---------------------------------------------------------------------------------------------
 
 
+# In the teachers' jail (grader/jail/checks_runner.py) the host cannot be seen: the worker's own
+# count is handed in as data, under "gpu_count".
+HANDED_IN: dict[str, int | None] = {}
+
+
 def worker_gpu_count() -> int | None:
     """How many NVIDIA GPUs this worker may use, without initialising TensorFlow or CUDA here.
 
@@ -14,6 +19,8 @@ def worker_gpu_count() -> int | None:
     ``CUDA_VISIBLE_DEVICES`` (empty or ``-1`` hides every GPU). ``None`` when the driver is absent:
     then only the sandbox's view counts.
     """
+    if "gpu_count" in HANDED_IN:
+        return HANDED_IN["gpu_count"]
     import os
     from pathlib import Path
 

@@ -564,13 +564,17 @@ def model_checks(
             continue
         name = f"layer-{e + 1}"
         if e in moved:
+            before = e - 1
+            where_sv = f"efter {expected[before].label()}" if before >= 0 else "först"
+            where_en = f"after {expected[before].label()}" if before >= 0 else "first"
+            at = moved[e]
             checks.append(
                 Check(
                     name,
                     False,
                     msg(
-                        sv=f"{expected[e].label()} finns, men på fel plats (lager {moved[e] + 1}).",
-                        en=f"{expected[e].label()} is there, but in the wrong place (layer {moved[e] + 1}).",
+                        sv=f"Lager {at + 1} ({actual[at].label()}) står på fel plats: uppgiften har det {where_sv}.",
+                        en=f"Layer {at + 1} ({actual[at].label()}) is in the wrong place: the task has it {where_en}.",
                     ),
                 )
             )

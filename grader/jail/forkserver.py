@@ -246,7 +246,9 @@ def _job(sock, config):
     _apply_limits(limits, _vm_bytes())
     signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     os.chdir("/sandbox")
-    runner.respond(request, result_w)
+    # The module that answers: the student's runner, or the teacher's checks runner (preloaded).
+    entry = sys.modules.get(config.get("entry", "runner")) or runner
+    entry.respond(request, result_w)
 
 
 # --- pid 1 of the job's namespace ----------------------------------------------------------
@@ -374,7 +376,7 @@ def serve(config):
                 errors.append(f"{module}: {type(exc).__name__}: {exc}")
 
     _silenced(imports)
-    _name("quiz-forkserver")
+    _name(config.get("title", "quiz-forkserver"))
     _send(control, {"op": "ready", "timings": {"preload": round(time.monotonic() - t0, 4)}, "errors": errors})
 
     sel = selectors.DefaultSelector()

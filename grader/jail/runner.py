@@ -436,26 +436,73 @@ def _dense_baseline(params, input_shape, recipe):
     return model
 
 
-def _unregularized_baseline(model, recipe):
-    """The student's own architecture with every regularizer removed and every dropout rate set
-    to 0, freshly initialised and compiled like theirs (or as the recipe says if that fails)."""
+# The layers a baseline may be built from (a student's architecture, sent as data): nothing that
+# carries code (Lambda) or comes from outside Keras.
+BASELINE_LAYERS = {
+    "InputLayer", "Dense", "Dropout", "Flatten", "Conv1D", "Conv2D", "MaxPooling1D", "MaxPooling2D",
+    "AveragePooling2D", "GlobalAveragePooling2D", "GlobalMaxPooling2D", "BatchNormalization", "Activation",
+    "Reshape", "SpatialDropout2D", "GaussianNoise", "GaussianDropout", "ReLU", "Softmax", "LeakyReLU",
+}  # fmt: skip
+
+
+def _allowed_config(config):
+    """True when every object in a model's JSON config is a Keras one and every layer is on the
+    allow-list; checked before anything is built from it."""
+    if _isinstance(config, list):
+        return all(_allowed_config(v) for v in config)
+    if not _isinstance(config, dict):
+        return True
+    if "class_name" in config:
+        module = config.get("module")
+        if config.get("registered_name") not in (None, config["class_name"]) or config["class_name"] == "Lambda":
+            return False
+        if module is not None and not str(module).startswith("keras"):
+            return False
+        if module == "keras.layers" and config["class_name"] not in BASELINE_LAYERS:
+            return False
+    return all(_allowed_config(v) for v in config.values())
+
+
+def model_config(model):
+    """A student's architecture and compile settings as plain data, for a baseline built elsewhere."""
+    import json
+
+    try:
+        compiled = model.get_compile_config() if getattr(model, "compiled", False) else None
+    except Exception:
+        compiled = None
+    return {"model": json.loads(model.to_json()), "compile": _jsonable(compiled)}
+
+
+def _unregularized_from_config(data, recipe):
+    """The student's architecture (as data) with every regularizer removed and every dropout rate
+    set to 0, freshly initialised and compiled like theirs (or as the recipe says if that fails)."""
+    import json
+
     import keras
 
-    def strip(layer):
-        config = layer.get_config()
+    config = data.get("model")
+    if not _isinstance(config, dict) or not _allowed_config(config):
+        raise ValueError("the model's configuration has layers a baseline cannot be built from")
+    layers = (config.get("config") or {}).get("layers") or []
+    for layer in layers:
+        layer_config = layer.get("config") or {}
         for key in ("kernel_regularizer", "bias_regularizer", "activity_regularizer"):
-            if key in config:
-                config[key] = None
-        if _isinstance(layer, keras.layers.Dropout):
-            config["rate"] = 0.0
-        return _type(layer).from_config(config)
-
-    baseline = keras.models.clone_model(model, clone_function=strip)
+            if key in layer_config:
+                layer_config[key] = None
+        if layer.get("class_name") == "Dropout":
+            layer_config["rate"] = 0.0
+    baseline = keras.models.model_from_json(json.dumps(config))
     try:
-        baseline.compile_from_config(model.get_compile_config())
+        baseline.compile_from_config(data.get("compile"))
     except Exception:
         baseline.compile(optimizer="adam", loss=str(recipe.get("loss")), metrics=["accuracy"])
     return baseline
+
+
+def _unregularized_baseline(model, recipe):
+    """``_unregularized_from_config`` on a model at hand (the unit tests build one)."""
+    return _unregularized_from_config(model_config(model), recipe)
 
 
 def learns(namespace, spec):
@@ -495,25 +542,42 @@ def learns(namespace, spec):
             result["inference_error"] = _error(exc)
     recipe = spec.get("baseline")
     if recipe:
-        # Reseeded so the baseline starts the same whatever the student's code drew before.
-        keras.utils.set_random_seed(seed)
+        # The baseline is trained elsewhere, in a child this code never touched (the harness runs
+        # ``train_baseline`` there): only what it is built from crosses, as data.
         try:
             if recipe.get("kind") == "dense":
                 # Counted after the fit: a model built only when first called has no count before.
-                baseline = _dense_baseline(model.count_params(), X.shape[1:], recipe)
+                result["baseline_request"] = {"params": int(model.count_params()), "input_shape": list(X.shape[1:])}
             else:
-                baseline = _unregularized_baseline(model, recipe)
-            entry = {"kind": str(recipe.get("kind")), "params": int(baseline.count_params())}
-            entry["history"] = _fit(baseline, X, y, cut, spec)
-            if spec.get("inference_accuracy"):
-                entry["inference"] = {
-                    "train": _inference_scores(baseline, X[:cut], y[:cut]),
-                    "val": _inference_scores(baseline, X[cut:], y[cut:]),
-                }
-            result["baseline"] = entry
+                result["baseline_request"] = model_config(model)
         except BaseException as exc:
             result["baseline"] = {"error": _error(exc)}
     return result
+
+
+def train_baseline(spec, request):
+    """Train the baseline of a ``learns`` call (``spec``) from ``request`` (what the student's run
+    reported: a parameter count and input shape, or an architecture), on the same generated data,
+    epochs and seed. Runs in a fresh child where no student code has run."""
+    import keras
+
+    recipe = spec.get("baseline") or {}
+    seed = int(spec.get("seed", 0))
+    X, y = _generated_args({"data": spec.get("data")})
+    cut = int(len(X) * 0.75)
+    keras.utils.set_random_seed(seed)
+    if recipe.get("kind") == "dense":
+        baseline = _dense_baseline(int(request["params"]), [int(d) for d in request["input_shape"]], recipe)
+    else:
+        baseline = _unregularized_from_config(request, recipe)
+    entry = {"kind": str(recipe.get("kind")), "params": int(baseline.count_params())}
+    entry["history"] = _fit(baseline, X, y, cut, spec)
+    if spec.get("inference_accuracy"):
+        entry["inference"] = {
+            "train": _inference_scores(baseline, X[:cut], y[:cut]),
+            "val": _inference_scores(baseline, X[cut:], y[cut:]),
+        }
+    return entry
 
 
 def dropout_behaviour(model):
@@ -611,6 +675,14 @@ def _call(namespace, spec):
 
 
 def main(request):
+    if "baseline" in request:  # no student code in this child: a baseline, from data only
+        try:
+            return {
+                "phase": "done",
+                "baseline": train_baseline(request["baseline"]["spec"], request["baseline"]["request"]),
+            }
+        except BaseException as exc:
+            return {"phase": "done", "baseline": {"error": _error(exc)}}
     answer = {"timings": {}}
     t0 = _monotonic()
     code = request["code"]

@@ -43,12 +43,49 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-RUNNER_PATH = Path(__file__).parent.parent / "jail" / "runner.py"
+GRADER_DIR = Path(__file__).parent.parent
+JAIL_DIR = GRADER_DIR / "jail"
+RUNNER_PATH = JAIL_DIR / "runner.py"
 RUNNER_MOUNT = "/opt/quizrunner/runner.py"
-FORKSERVER_PATH = Path(__file__).parent.parent / "jail" / "forkserver.py"
+FORKSERVER_PATH = JAIL_DIR / "forkserver.py"
 FORKSERVER_MOUNT = "/opt/quizrunner/forkserver.py"
 # What the fork server imports once. Never a module that runs a TensorFlow op at import.
 FORKSERVER_PRELOAD = ["numpy", "tensorflow", "keras"]
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """Which jail: what it mounts besides the runtime, what its server preloads, which module in
+    ``/opt/quizrunner`` answers a request, and its own range of unprivileged uids."""
+
+    name: str
+    entry: str
+    preload: tuple[str, ...]
+    binds: tuple[tuple[str, str], ...]
+    uid_base: int
+    title: str
+
+    @property
+    def entry_mount(self) -> str:
+        return f"/opt/quizrunner/{self.entry}.py"
+
+
+# Jail A: the student's code and the probes (TensorFlow preloaded).
+STUDENT = Flavour("student", "runner", tuple(FORKSERVER_PRELOAD), (), 200_000, "quiz-forkserver")
+# Jail B: the teacher's checks.py and the trusted check library it imports, mounted read-only as
+# the package ``grader.checks`` (and nothing else of the platform).
+CHECKS = Flavour(
+    "checks",
+    "checks_runner",
+    ("checks_runner", "grader.checks"),
+    (
+        (str(JAIL_DIR / "checks_runner.py"), "/opt/quizrunner/checks_runner.py"),
+        (str(GRADER_DIR / "__init__.py"), "/opt/quizchecks/grader/__init__.py"),
+        (str(GRADER_DIR / "checks"), "/opt/quizchecks/grader/checks"),
+    ),
+    300_000,
+    "quiz-checksrv",
+)
 SERVER_START_SECONDS = 180.0
 # Extra wall time for a job that arrives while its child is still warming.
 WARM_GRACE_SECONDS = 30.0
@@ -91,14 +128,15 @@ class SandboxRun:
     timings: dict[str, float] = field(default_factory=dict)
 
 
-def _sandbox_uid() -> int:
-    # A uid no real account uses, distinct per worker process so that RLIMIT_NPROC (counted per
-    # uid) of one sandbox is not eaten by a concurrent one.
-    return 200_000 + os.getpid() % 100_000
+def _sandbox_uid(flavour: Flavour = STUDENT) -> int:
+    # A uid no real account uses, distinct per worker process and per jail so that RLIMIT_NPROC
+    # (counted per uid) of one sandbox is not eaten by a concurrent one, and so that the teacher's
+    # jail and the student's never share a uid.
+    return flavour.uid_base + os.getpid() % 100_000
 
 
 # fmt: off
-def _bwrap_base(limits: Limits) -> list[str]:
+def _bwrap_base(limits: Limits, flavour: Flavour = STUDENT) -> list[str]:
     """bwrap's allow-list: read-only system and Python, private tmpfs, unshared namespaces."""
     bwrap = shutil.which("bwrap")
     if not bwrap:
@@ -122,14 +160,14 @@ def _bwrap_base(limits: Limits) -> list[str]:
     # The Python runtime and the virtual environment, read-only, at their own paths (a venv
     # finds its base interpreter by absolute path), and the platform's two in-sandbox files.
     binds = [(path, path) for path in sorted({sys.base_prefix, sys.prefix}) if not path.startswith("/usr/")]
-    binds += [(str(RUNNER_PATH), RUNNER_MOUNT), (str(FORKSERVER_PATH), FORKSERVER_MOUNT)]
+    binds += [(str(RUNNER_PATH), RUNNER_MOUNT), (str(FORKSERVER_PATH), FORKSERVER_MOUNT), *flavour.binds]
     for _source, dest in binds:
         # bwrap would create missing parents as 0700, unreadable once we drop to another uid.
         for parent in reversed(Path(dest).parents[:-1]):
             args += ["--perms", "0755", "--dir", str(parent)]
     for source, dest in binds:
         args += ["--ro-bind", source, dest]
-    if os.environ.get("QUIZ_SANDBOX_GPU") == "1":
+    if os.environ.get("QUIZ_SANDBOX_GPU") == "1" and flavour is STUDENT:
         # A GPU node: the NVIDIA device nodes (the driver's libraries come with /usr). Only GPU
         # workers set this; the job child enables memory growth before its first op.
         for dev in sorted(Path("/dev").glob("nvidia*")):
@@ -155,10 +193,10 @@ def _bwrap_base(limits: Limits) -> list[str]:
     return args
 
 
-def _bwrap_command(limits: Limits, *, python: str) -> list[str]:
+def _bwrap_command(limits: Limits, *, python: str, flavour: Flavour = STUDENT) -> list[str]:
     """The cold sandbox: bwrap, then straight to an unprivileged uid, then the runner."""
-    args = _bwrap_base(limits)
-    uid = _sandbox_uid()
+    args = _bwrap_base(limits, flavour)
+    uid = _sandbox_uid(flavour)
     if os.geteuid() == 0:
         # As root, bwrap builds the mounts with real privileges and setpriv then drops to an
         # unprivileged uid, so the student's processes are a plain user to the kernel
@@ -168,13 +206,15 @@ def _bwrap_command(limits: Limits, *, python: str) -> list[str]:
     else:
         # Unprivileged worker (a container user): a user namespace maps it to a nobody uid.
         args += ["--unshare-user", "--uid", "65534", "--gid", "65534", "--"]
-    return args + [python, "-I", "-B", RUNNER_MOUNT]
+    return args + [python, "-I", "-B", flavour.entry_mount]
 
 
-def _forkserver_command(limits: Limits, *, python: str, config: dict[str, Any]) -> list[str]:
+def _forkserver_command(
+    limits: Limits, *, python: str, config: dict[str, Any], flavour: Flavour = STUDENT
+) -> list[str]:
     """The warm sandbox's server: it keeps the capabilities it needs to give each job fresh
     namespaces and to drop the job to an unprivileged uid, and nothing else."""
-    args = _bwrap_base(limits)
+    args = _bwrap_base(limits, flavour)
     if os.geteuid() != 0:
         args += ["--unshare-user", "--uid", "0", "--gid", "0"]
     args += ["--cap-add", "CAP_SYS_ADMIN", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--"]
@@ -249,17 +289,18 @@ class _Collector:
         )
 
 
-def run_in_sandbox(request: dict[str, Any], limits: Limits) -> SandboxRun:
-    """Run ``request`` (code + probe) in a sandbox: the warm fork server, else a cold one."""
-    if os.environ.get("QUIZ_SANDBOX", "warm") == "warm" and not _WARM_BROKEN:
+def run_in_sandbox(request: dict[str, Any], limits: Limits, flavour: Flavour = STUDENT) -> SandboxRun:
+    """Run ``request`` (code + probe, or a teacher's checks) in a sandbox of that flavour: the
+    warm fork server, else a cold one."""
+    if os.environ.get("QUIZ_SANDBOX", "warm") == "warm" and flavour.name not in _WARM_BROKEN:
         try:
-            return forkserver().run(request, limits)
+            return forkserver(flavour=flavour).run(request, limits)
         except ForkServerDown as exc:
-            logger.warning("fork server unavailable, grading cold: %s", exc)
-    return run_cold(request, limits)
+            logger.warning("%s fork server unavailable, running cold: %s", flavour.name, exc)
+    return run_cold(request, limits, flavour)
 
 
-def run_cold(request: dict[str, Any], limits: Limits) -> SandboxRun:
+def run_cold(request: dict[str, Any], limits: Limits, flavour: Flavour = STUDENT) -> SandboxRun:
     """Run the sandbox runner on ``request`` in a fresh bwrap and interpreter.
 
     1. Start bwrap with the limits applied, the request on stdin and a pipe for the answer.
@@ -268,7 +309,7 @@ def run_cold(request: dict[str, Any], limits: Limits) -> SandboxRun:
     4. Classify how it ended: ok, time_limit, memory_limit, output_limit or crashed.
     """
     python = os.path.join(sys.prefix, "bin", "python")
-    command = _bwrap_command(limits, python=python)
+    command = _bwrap_command(limits, python=python, flavour=flavour)
     result_r, result_w = os.pipe()
     started = time.monotonic()
     cpu_before = _children_cpu()
@@ -335,43 +376,41 @@ class ForkServerDown(RuntimeError):
     """The fork server died or never came up; the caller may fall back to a cold sandbox."""
 
 
-_SERVER: ForkServer | None = None
+_SERVERS: dict[str, ForkServer] = {}
 _SERVER_LOCK = threading.Lock()
-_WARM_BROKEN = False  # set once the fork server cannot start at all in this process
+_WARM_BROKEN: set[str] = set()  # the flavours whose fork server cannot start at all in this process
 
 
-def forkserver(*, wait: bool = True) -> ForkServer:
-    """This process's fork server, started (or restarted) on demand.
+def forkserver(*, wait: bool = True, flavour: Flavour = STUDENT) -> ForkServer:
+    """This process's fork server of that flavour, started (or restarted) on demand.
 
     bwrap dies with the *thread* that started it (``--die-with-parent`` is PR_SET_PDEATHSIG), so
     call this from the thread that grades: in a Celery pool process, its main thread."""
-    global _SERVER, _WARM_BROKEN
     with _SERVER_LOCK:
-        if _SERVER is None or not _SERVER.alive():
-            if _SERVER is not None:
-                _SERVER.stop()
-                _SERVER = None
+        server = _SERVERS.get(flavour.name)
+        if server is None or not server.alive():
+            if server is not None:
+                server.stop()
+                del _SERVERS[flavour.name]
             try:
-                _SERVER = ForkServer(Limits())
+                server = _SERVERS[flavour.name] = ForkServer(Limits(), flavour)
             except ForkServerDown:
-                _WARM_BROKEN = True
+                _WARM_BROKEN.add(flavour.name)
                 raise
-        server = _SERVER
     if wait:
         try:
             server.await_ready()
         except ForkServerDown:
-            _WARM_BROKEN = True
+            _WARM_BROKEN.add(flavour.name)
             raise
     return server
 
 
 def forkserver_stop() -> None:
-    global _SERVER
     with _SERVER_LOCK:
-        if _SERVER is not None:
-            _SERVER.stop()
-            _SERVER = None
+        for server in _SERVERS.values():
+            server.stop()
+        _SERVERS.clear()
 
 
 atexit.register(forkserver_stop)
@@ -380,14 +419,17 @@ atexit.register(forkserver_stop)
 class ForkServer:
     """The worker's end of ``grader/jail/forkserver.py`` (see that module for the process tree)."""
 
-    def __init__(self, limits: Limits) -> None:
+    def __init__(self, limits: Limits, flavour: Flavour = STUDENT) -> None:
         self.limits = limits
+        self.flavour = flavour
         self.jobs = 0
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.sock = ours
         config = {
-            "preload": FORKSERVER_PRELOAD,
-            "uid": _sandbox_uid() if os.geteuid() == 0 else None,
+            "preload": list(flavour.preload),
+            "entry": flavour.entry,
+            "title": flavour.title,
+            "uid": _sandbox_uid(flavour) if os.geteuid() == 0 else None,
             "warm": os.environ.get("QUIZ_SANDBOX_WARM", "build"),
             "warm_delay": float(os.environ.get("QUIZ_SANDBOX_WARM_DELAY", "0.5")),
             "tmpfs_mb": limits.tmpfs_mb,
@@ -399,7 +441,7 @@ class ForkServer:
         started = time.monotonic()
         try:
             self.proc = subprocess.Popen(
-                _forkserver_command(limits, python=python, config=config),
+                _forkserver_command(limits, python=python, config=config, flavour=flavour),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,

@@ -1,4 +1,5 @@
-"""The sweeper: finds submissions the pipeline lost and sets them going again.
+"""The sweeper: finds grading jobs the pipeline lost (submissions and their regrades, validation
+runs, trial answers: ``exercises.jobs.jobs_sweep``) and sets them going again.
 
 Why a management-command loop and not celery beat: the sweeper must work exactly when the
 broker does not (a submission saved while Redis was down has no message anywhere), so it reads
@@ -13,11 +14,11 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandParser
 
 from exams.services import exam_sweep
-from exercises.services import submissions_sweep
+from exercises.jobs import jobs_sweep
 
 
 class Command(BaseCommand):
-    help = "Send again the submissions that are stuck: never sent, lost by the broker, or held by a dead worker."
+    help = "Send again the grading jobs that are stuck: never sent, lost by the broker, or held by a dead worker."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -31,7 +32,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         while True:
             try:
-                counts = submissions_sweep(requeue_after=options["older_than"])
+                counts = jobs_sweep(requeue_after=options["older_than"])
                 counts.update(exam_sweep())  # an exam's drafts at each student's deadline
             except Exception as exc:  # the database may be down for a moment: try again next round
                 if not options["every"]:

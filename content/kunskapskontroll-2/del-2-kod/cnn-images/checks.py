@@ -18,9 +18,10 @@ EXPECTED = [
     Layer("Dense", units=10, activation="softmax"),
 ]
 MIN_ACCURACY = 0.75
-# The CNN must beat the dense net by this much: measured over seeds (tests/measure_behaviour.py),
-# the reference wins by far more, while a dense net or a CNN that does not learn does not reach it.
-MARGIN = 0.10
+# The CNN must beat the dense net by this much. Measured over 30 seeds (tests/measure_behaviour.py,
+# model and data seeds changed): the reference wins by 0.095 to 0.40 (median 0.32); a dense net
+# and a CNN that does not learn in the epochs given stay below it.
+MARGIN = 0.05
 EPOCHS = 4
 
 PROBE = {

@@ -17,6 +17,10 @@ EXPECTED = [
 ]
 N_COLS = 20
 EPOCHS = 30
+# The student's gap must be this much smaller than the unregularised network's: the starter (the
+# same network) gives exactly the same gap, and run-to-run noise must not let it through.
+# Measured over seeds with tests/measure_behaviour.py (see the issue 13 report).
+MARGIN = 0.05
 
 PROBE = {
     "preload": ["keras"],
@@ -47,14 +51,14 @@ def overfitting_check(result):
             sv="Modellen gick inte att jämföra med samma nätverk utan regularisering (den gick inte att träna).",
             en="The model could not be compared with the same network without regularisation (it could not be trained)."),
             weight=2)
-    if student < baseline:
+    if student <= baseline - MARGIN:
         return Check("less-overfitting", True, msg(
             sv=f"Regulariseringen minskar överträningen: skillnaden mellan validerings- och träningsförlust är {student:.2f} mot {baseline:.2f} utan regularisering.",
             en=f"The regularisation reduces overfitting: the gap between validation and training loss is {student:.2f} against {baseline:.2f} without regularisation."),
             weight=2)
     return Check("less-overfitting", False, msg(
-        sv=f"Modellen övertränar inte mindre än samma nätverk utan regularisering: skillnaden mellan validerings- och träningsförlust är {student:.2f} mot {baseline:.2f}.",
-        en=f"The model does not overfit less than the same network without regularisation: the gap between validation and training loss is {student:.2f} against {baseline:.2f}."),
+        sv=f"Modellen övertränar inte mindre än samma nätverk utan regularisering: skillnaden mellan validerings- och träningsförlust är {student:.2f} mot {baseline:.2f} (den ska vara minst {MARGIN:.2f} mindre).",
+        en=f"The model does not overfit less than the same network without regularisation: the gap between validation and training loss is {student:.2f} against {baseline:.2f} (it must be at least {MARGIN:.2f} smaller)."),
         weight=2)
 
 

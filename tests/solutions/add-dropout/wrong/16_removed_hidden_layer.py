@@ -1,4 +1,4 @@
-# mistake: Dense(64, activation=relu) is not in the model
+# mistake: A Dense(64, activation=relu) is missing
 import keras
 from keras import layers
 

@@ -1,4 +1,4 @@
-# mistake: Compute the sizes from len(X), not from fixed numbers
+# mistake: compute the sizes from len(X)
 import numpy as np
 
 
