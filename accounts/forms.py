@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
@@ -10,6 +10,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from accounts import services
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def throttled_message(seconds: int) -> str:
@@ -58,7 +61,7 @@ class InvitedAwarePasswordResetForm(PasswordResetForm):
     who lost the invitation has none yet: they get the reset link too (it goes to the address of
     their own account), so "Glömt lösenordet?" works for them as well."""
 
-    def get_users(self, email):
+    def get_users(self, email: str) -> list[User]:
         from accounts.models import User
 
         users = list(super().get_users(email))
