@@ -477,19 +477,23 @@ def test_a_worker_host_cut_off_mid_grade_is_redelivered_and_graded_once(deployme
     """The holder's link goes down while it grades: its acknowledgement can no longer reach Redis,
     so Redis hands the message to the other grading worker after the visibility timeout."""
     dep = deployment
+    known = {t for h in ("w1", "w2") for _when, t in received(dep.log(f"worker-{h}"))}
     t0 = datetime.now()
     pk = dep.submit(SLOW_SOLUTION, student=7)
-    # The holder is the grading worker whose log shows the message arriving after the submit.
-    holder, task_id = dep.wait(lambda: next(((h, t) for h in ("w1", "w2") for when, t in received(
-        dep.log(f"worker-{h}")) if when >= t0), None), 60, "a worker to take the submission", interval=0.1)  # fmt: skip
+    # The holder is the grading worker whose log shows a message it had not received before the
+    # submit (log times are in each process's own time zone: compare task ids, not times).
+    holder, task_id = dep.wait(lambda: next(((h, t) for h in ("w1", "w2") for _when, t in received(
+        dep.log(f"worker-{h}")) if t not in known), None), 60, "a worker to take the submission", interval=0.1)  # fmt: skip
     dep.wait(lambda: dep.result(pk, student=7)["status"] == "running", 60, "the grade to start", interval=0.1)
     dep.link(holder, up=False)  # within the 15 s the solution sleeps
     t_cut = datetime.now()
     running = dep.rows([pk])[pk]
     other = "w2" if holder == "w1" else "w1"
     try:
-        redelivery = dep.wait(
-            lambda: next((when for when, tid in received(dep.log(f"worker-{other}")) if tid == task_id), None),
+        redelivery = dep.wait(  # when this test saw it (within a second)
+            lambda: next(
+                (datetime.now() for _when, tid in received(dep.log(f"worker-{other}")) if tid == task_id), None
+            ),
             VISIBILITY_TIMEOUT + 150,
             f"the message to reach {other} (logs in {dep.folder} with QUIZ_KEEP_MULTIHOST_LOGS=1)",
             interval=1,
