@@ -514,7 +514,7 @@ def test_a_worker_host_cut_off_mid_grade_is_redelivered_and_graded_once(deployme
         (t0, "submitted"),
         (running["started_at"], f"running on {running['worker']}"),
         (t_cut, f"link of {holder} down (cut off mid-grade)"),
-        (redelivery, f"redelivered: {other} received the same message (task {task_id[:8]})"),
+        (redelivery, f"redelivered: {other}'s log shows the same message (task {task_id[:8]}; its log may lag)"),
         (row["finished_at"], f"graded by {row['worker']}: tries {row['tries']}, score {row['score']:g}"),
         (t_mended, f"link of {holder} up again"),
     ]
