@@ -1,4 +1,4 @@
-.PHONY: install run test lint bench bench-theory bench-load bench-behaviour score-table
+.PHONY: install run test test-fast lint bench bench-theory bench-load bench-behaviour score-table
 PORT ?= 8000
 
 install:
@@ -10,9 +10,15 @@ run:
 test:
 	scripts/test.sh $(ARGS)
 
+# The tests that need no sandbox, TensorFlow, Redis or browser (tests/fastlane.py proves it), in minutes.
+test-fast:
+	scripts/install.sh
+	.venv/bin/python -m pytest -m "not integration and not browser and not multihost" -p tests.fastlane $(ARGS)
+
 lint:
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/mypy
 
 bench:
 	scripts/install.sh
@@ -20,6 +26,7 @@ bench:
 	.venv/bin/python -m tests.bench_sandbox
 	.venv/bin/python -m tests.bench_theory
 	.venv/bin/python -m tests.bench_feedback
+	.venv/bin/python -m tests.bench_web
 
 # How the theory scorer agrees with the labelled answers (tests/theory_labels/), per question.
 bench-theory:

@@ -5,6 +5,6 @@ from accounts.models import User
 
 
 @admin.register(User)
-class PlatformUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("Role", {"fields": ("role",)}))
+class PlatformUserAdmin(UserAdmin[User]):
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Role", {"fields": ("role",)}))
     list_display = ("username", "email", "role", "is_staff")

@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth.backends import ModelBackend
+from django.http import HttpRequest
 
 from accounts.models import User
 
@@ -13,7 +16,9 @@ class UsernameOrEmailBackend(ModelBackend):
     first, so a username that contains '@' still works.
     """
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
+    def authenticate(
+        self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any
+    ) -> User | None:
         user = super().authenticate(request, username=username, password=password, **kwargs)
         if user is not None or not username or "@" not in username:
             return user
@@ -22,6 +27,6 @@ class UsernameOrEmailBackend(ModelBackend):
             User().set_password(password)  # the same time as a wrong password (no account timing oracle)
             return None
         candidate = matches[0]
-        if candidate.check_password(password) and self.user_can_authenticate(candidate):
+        if password is not None and candidate.check_password(password) and self.user_can_authenticate(candidate):
             return candidate
         return None

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
 import math
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from accounts import services
+
+if TYPE_CHECKING:
+    from accounts.models import User
 
 
 def throttled_message(seconds: int) -> str:
@@ -16,18 +21,18 @@ def throttled_message(seconds: int) -> str:
     }
 
 
-def client_ip(request) -> str:
+def client_ip(request: HttpRequest | None) -> str:
     # REMOTE_ADDR only: X-Forwarded-For is whatever the client wants it to be unless a proxy we
     # run sets it, and the compose deployment serves gunicorn directly.
     return (request.META.get("REMOTE_ADDR") if request is not None else "") or "unknown"
 
 
-class ThrottledLoginMixin:
+class ThrottledLoginMixin(AuthenticationForm):
     """Refuses a username or an address that failed too often, before checking the password."""
 
     throttled = False
 
-    def clean(self):
+    def clean(self) -> dict[str, Any]:
         username = services.login_identity(username=self.cleaned_data.get("username") or "")
         ip = client_ip(self.request)
         wait = services.login_wait_seconds(username=username, ip=ip)
@@ -56,7 +61,7 @@ class InvitedAwarePasswordResetForm(PasswordResetForm):
     who lost the invitation has none yet: they get the reset link too (it goes to the address of
     their own account), so "Glömt lösenordet?" works for them as well."""
 
-    def get_users(self, email):
+    def get_users(self, email: str) -> list[User]:
         from accounts.models import User
 
         users = list(super().get_users(email))

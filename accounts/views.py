@@ -1,4 +1,6 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
 
 from accounts import services
@@ -10,9 +12,9 @@ class LoginView(auth_views.LoginView):
 
     authentication_form = ThrottledAuthenticationForm
 
-    def form_invalid(self, form):
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_invalid(form)
-        if form.throttled:
+        if isinstance(form, ThrottledAuthenticationForm) and form.throttled:
             response.status_code = 429
         return response
 
@@ -30,7 +32,7 @@ class PasswordResetView(auth_views.PasswordResetView):
     email_template_name = "registration/password_reset_email.txt"
     subject_template_name = "registration/password_reset_subject.txt"
 
-    def form_valid(self, form):
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         wait, allowed = services.reset_request_record(email=form.cleaned_data["email"], ip=client_ip(self.request))
         if wait:
             form.add_error(

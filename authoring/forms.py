@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from django import forms
@@ -102,15 +102,17 @@ class ItemForm(forms.Form):
             # A model answer is prose: a plain textarea, spell-checked, not a code editor.
             for name in ("starter", "solution"):
                 self.fields[name].widget = forms.Textarea(attrs={"rows": 8})
-        self.fields["assessment"].queryset = course.assessments.order_by("order")
-        self.fields["assessment"].label_from_instance = lambda a: a.title
+        assessment = self.fields["assessment"]
+        assert isinstance(assessment, forms.ModelChoiceField)
+        assessment.queryset = course.assessments.order_by("order")
+        assessment.label_from_instance = lambda a: a.title  # type: ignore[method-assign,assignment]
         if editing:
             # An item's name and type are fixed once it exists: submissions and links refer to them.
             for name in ("slug", "kind"):
                 self.fields[name].disabled = True
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         # Browsers send textarea lines ending in CRLF; the files (and the content hash) use LF.
         for name, value in data.items():
             if isinstance(value, str):
@@ -323,7 +325,7 @@ class ConceptForm(forms.Form):
         }
 
 
-class BaseConceptFormSet(forms.BaseFormSet):
+class BaseConceptFormSet(forms.BaseFormSet[ConceptForm]):
     def clean(self) -> None:
         if any(self.errors):
             return
@@ -335,7 +337,10 @@ class BaseConceptFormSet(forms.BaseFormSet):
         return [f.to_concept() for f in self.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")]
 
 
-ConceptFormSet = forms.formset_factory(ConceptForm, formset=BaseConceptFormSet, extra=2, can_delete=True, max_num=50)
+ConceptFormSet = cast(
+    type[BaseConceptFormSet],
+    forms.formset_factory(ConceptForm, formset=BaseConceptFormSet, extra=2, can_delete=True, max_num=50),
+)
 
 
 class ImportForm(forms.Form):

@@ -56,11 +56,8 @@ class ItemDraft(models.Model):
     @property
     def is_published_as_is(self) -> bool:
         """The item's current version is exactly this draft's content."""
-        return bool(
-            self.item_id
-            and self.item.current_version_id
-            and self.item.current_version.content_hash == self.content_hash
-        )
+        version = self.item.current_version if self.item is not None else None
+        return version is not None and version.content_hash == self.content_hash
 
 
 class ValidationRun(Job):

@@ -84,11 +84,9 @@ def course_export_zip(*, course: Course) -> bytes:
 
 def older_submission_count(*, draft: ItemDraft) -> int:
     """Submissions of the draft's item graded against a version other than the current one."""
-    if draft.item_id is None or draft.item.current_version_id is None:
+    if draft.item is None or draft.item.current_version_id is None:
         return 0
-    return (
-        Submission.objects.filter(item_id=draft.item_id).exclude(item_version_id=draft.item.current_version_id).count()
-    )
+    return Submission.objects.filter(item=draft.item).exclude(item_version_id=draft.item.current_version_id).count()
 
 
 def trial_of(*, draft: ItemDraft, pk: str | None) -> TrialAnswer | None:
@@ -134,7 +132,7 @@ def requirement_rows(*, fields: dict[str, Any]) -> list[dict[str, Any]]:
     if not isinstance(table, list):
         return []
     weight = {
-        str(r.get("id")): 0.0 if r.get("precondition") else float(weights.get(r.get("id"), r.get("points", 1)))
+        str(r.get("id")): 0.0 if r.get("precondition") else float(weights.get(r.get("id"), r.get("points", 1)) or 0)
         for r in table
         if isinstance(r, dict)
     }
@@ -145,7 +143,7 @@ def requirement_rows(*, fields: dict[str, Any]) -> list[dict[str, Any]]:
         if not isinstance(r, dict):
             continue
         rid = str(r.get("id"))
-        text = r.get("text") if isinstance(r.get("text"), dict) else {}
+        text = t if isinstance(t := r.get("text"), dict) else {}
         rows.append(
             {
                 "id": rid,

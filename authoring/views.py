@@ -11,12 +11,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.requests import AuthenticatedHttpRequest
 from authoring import selectors, services
 from authoring.forms import ConceptForm, ConceptFormSet, ImportForm, ItemForm
 from authoring.models import ItemDraft
@@ -28,7 +29,7 @@ def teacher_required(view: Any) -> Any:
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedHttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not courses_taught(user=request.user).exists():
             raise PermissionDenied(_("Sidan är bara för kursens lärare."))
         return view(request, *args, **kwargs)
@@ -50,7 +51,7 @@ def regrade_url(slug: str) -> str | None:
 
 @require_GET
 @teacher_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "authoring/index.html",
@@ -60,7 +61,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def course_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     course = selectors.course_taught_get(user=request.user, slug=slug)
     return render(
         request,
@@ -72,7 +73,7 @@ def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
 CHECKS_TEMPLATE = Path(__file__).parent / "starters" / "checks_code.py"
 
 
-def _editor(request: HttpRequest, *, course: Any, draft: ItemDraft | None) -> HttpResponse:
+def _editor(request: AuthenticatedHttpRequest, *, course: Any, draft: ItemDraft | None) -> HttpResponse:
     """The create and edit page: the item form and, for theory questions, the rubric formset."""
     editing = draft is not None
     if request.method == "POST":
@@ -147,14 +148,14 @@ def _initial(draft: ItemDraft) -> dict[str, Any]:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def item_new(request: HttpRequest, slug: str) -> HttpResponse:
+def item_new(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     course = selectors.course_taught_get(user=request.user, slug=slug)
     return _editor(request, course=course, draft=None)
 
 
 @require_POST
 @teacher_required
-def item_edit(request: HttpRequest, slug: str) -> HttpResponse:
+def item_edit(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Open (or start) the draft of a published item. POST, since it may create the draft."""
     item = selectors.item_taught_get(user=request.user, slug=slug)
     try:
@@ -167,14 +168,14 @@ def item_edit(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def draft_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     draft = selectors.draft_taught_get(user=request.user, pk=pk)
     return _editor(request, course=draft.course, draft=draft)
 
 
 @require_POST
 @teacher_required
-def draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_discard(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     draft = selectors.draft_taught_get(user=request.user, pk=pk)
     course_slug = draft.course.slug
     item = services.draft_discard(user=request.user, draft=draft)
@@ -184,7 +185,7 @@ def draft_discard(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @teacher_required
-def draft_validate(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_validate(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     draft = selectors.draft_taught_get(user=request.user, pk=pk)
     services.validation_request(user=request.user, draft=draft)
     return redirect("authoring:validation", pk=draft.pk)
@@ -192,7 +193,7 @@ def draft_validate(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def draft_validation(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_validation(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     draft = selectors.draft_taught_get(user=request.user, pk=pk)
     runs = selectors.validation_runs_of(draft=draft)
     latest = runs[0] if runs else None
@@ -214,7 +215,7 @@ def draft_validation(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 @teacher_required
-def draft_preview(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_preview(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The draft as a student sees it, with a chosen variant; an answer tried here is graded
     against the draft (and that variant)."""
     draft = selectors.draft_taught_get(user=request.user, pk=pk)
@@ -256,7 +257,7 @@ def draft_preview(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_POST
 @teacher_required
-def draft_publish(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_publish(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     draft = selectors.draft_taught_get(user=request.user, pk=pk)
     try:
         outcome = services.draft_publish(user=request.user, draft=draft)
@@ -275,7 +276,7 @@ def draft_publish(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def draft_published(request: HttpRequest, pk: int) -> HttpResponse:
+def draft_published(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """After publishing: the new version, and the choice to regrade older submissions."""
     draft = selectors.draft_taught_get(user=request.user, pk=pk)
     older = selectors.older_submission_count(draft=draft)
@@ -288,7 +289,7 @@ def draft_published(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 @teacher_required
-def course_export(request: HttpRequest, slug: str) -> HttpResponse:
+def course_export(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     course = selectors.course_taught_get(user=request.user, slug=slug)
     response = HttpResponse(selectors.course_export_zip(course=course), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{course.slug}.zip"'
@@ -297,7 +298,7 @@ def course_export(request: HttpRequest, slug: str) -> HttpResponse:
 
 @require_POST
 @teacher_required
-def course_import(request: HttpRequest) -> HttpResponse:
+def course_import(request: AuthenticatedHttpRequest) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Välj en zip-fil."))

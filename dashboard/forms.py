@@ -1,10 +1,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import User
 from exercises.models import Assessment
 
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -35,7 +38,7 @@ class RegradeForm(forms.Form):
     )
 
 
-class AssessmentSettingsForm(forms.ModelForm):
+class AssessmentSettingsForm(forms.ModelForm[Assessment]):
     class Meta:
         model = Assessment
         fields = [
@@ -64,8 +67,8 @@ class AssessmentSettingsForm(forms.ModelForm):
         }
         widgets = {"opens_at": DATETIME, "closes_at": DATETIME, "late_until": DATETIME}
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         opens, closes, late = data.get("opens_at"), data.get("closes_at"), data.get("late_until")
         if opens and closes and closes <= opens:
             self.add_error("closes_at", _("Provet måste stänga efter att det öppnar."))
@@ -77,12 +80,14 @@ class AssessmentSettingsForm(forms.ModelForm):
 
 
 class ExtensionForm(forms.Form):
-    user = forms.ModelChoiceField(label=_("Student"), queryset=None)  # type: ignore[arg-type]
+    user = forms.ModelChoiceField(label=_("Student"), queryset=User.objects.none())
     closes_at = forms.DateTimeField(label=_("Stänger för studenten"), required=False, widget=DATETIME)
     extra_attempts = forms.IntegerField(label=_("Extra försök"), min_value=0, initial=0)
     extra_minutes = forms.IntegerField(label=_("Extra minuter"), min_value=0, initial=0)
     reason = forms.CharField(label=_("Skäl"), required=False, max_length=2000)
 
-    def __init__(self, *args, students, **kwargs) -> None:
+    def __init__(self, *args: Any, students: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = students
+        user = self.fields["user"]
+        assert isinstance(user, forms.ModelChoiceField)
+        user.queryset = students

@@ -13,7 +13,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db.models import Count, F, Q, QuerySet
@@ -93,12 +93,12 @@ def gradebook(*, course: Course, assessment_slug: str = "", query: str = "", sta
     released to the student yet; their cell says so (status ``review``).
     """
     items = course_items(course=course, assessment_slug=assessment_slug)
-    students = course_students(course=course)
+    found = course_students(course=course)
     if query:
-        students = students.filter(
+        found = found.filter(
             Q(username__icontains=query) | Q(first_name__icontains=query) | Q(last_name__icontains=query)
         )
-    students = list(students)
+    students = list(found)
     cells: dict[tuple[int, int], Cell] = {}
     by_item = {i.pk: i for i in items}
     subs = (
@@ -281,8 +281,9 @@ def _best_finals(*, course: Course) -> dict[tuple[int, int], tuple[float, int]]:
     ).values_list("user_id", "item_id", "final_score", "pk")
     for user_id, item_id, final, pk in rows:
         key = (user_id, item_id)
-        if key not in best or float(final) > best[key][0]:
-            best[key] = (float(final), pk)
+        score = float(final or 0)  # never None: filtered above
+        if key not in best or score > best[key][0]:
+            best[key] = (score, pk)
     return best
 
 
@@ -377,7 +378,7 @@ def queue_lengths() -> tuple[dict[str, int | None], str]:
 
     try:
         client = redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=2)
-        return {q: int(client.llen(q)) for q in QUEUES}, ""
+        return {q: int(cast(int, client.llen(q))) for q in QUEUES}, ""  # a synchronous client
     except redis.RedisError as exc:
         return dict.fromkeys(QUEUES), f"{type(exc).__name__}: {exc}"
 
@@ -428,6 +429,8 @@ def grading_health(*, courses: QuerySet[Course], now: datetime | None = None) ->
     hour = Submission.objects.filter(finished_at__gte=now - timedelta(hours=1), item__assessment__course__in=courses)
     latencies, waits = [], []
     for created, queued, started, finished in hour.values_list("created_at", "queued_at", "started_at", "finished_at"):
+        if finished is None:  # filtered out above
+            continue
         latencies.append((finished - (queued or created)).total_seconds())
         if started and queued:
             waits.append((started - queued).total_seconds())

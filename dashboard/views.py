@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +23,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.requests import AuthenticatedHttpRequest
 from dashboard import selectors
 from dashboard.forms import AcceptForm, AssessmentSettingsForm, ExtensionForm, OverrideForm, RegradeForm
 from exercises import services
@@ -30,15 +31,15 @@ from exercises.models import Assessment, Course, Extension, Item, RegradeBatch, 
 from exercises.selectors import courses_taught
 
 
-def _taught(request: HttpRequest) -> QuerySet[Course]:
+def _taught(request: AuthenticatedHttpRequest) -> QuerySet[Course]:
     return courses_taught(user=request.user)
 
 
-def _course(request: HttpRequest, slug: str) -> Course:
+def _course(request: AuthenticatedHttpRequest, slug: str) -> Course:
     return get_object_or_404(_taught(request), slug=slug)
 
 
-def _item(request: HttpRequest, slug: str) -> Item:
+def _item(request: AuthenticatedHttpRequest, slug: str) -> Item:
     return get_object_or_404(
         Item.objects.select_related("current_version", "assessment__course"),
         slug=slug,
@@ -46,7 +47,7 @@ def _item(request: HttpRequest, slug: str) -> Item:
     )
 
 
-def _submission(request: HttpRequest, pk: int) -> Submission:
+def _submission(request: AuthenticatedHttpRequest, pk: int) -> Submission:
     return get_object_or_404(
         Submission.objects.select_related("user", "item__assessment__course", "item_version", "reviewed_by"),
         pk=pk,
@@ -54,11 +55,11 @@ def _submission(request: HttpRequest, pk: int) -> Submission:
     )
 
 
-def _assessment(request: HttpRequest, pk: int) -> Assessment:
+def _assessment(request: AuthenticatedHttpRequest, pk: int) -> Assessment:
     return get_object_or_404(Assessment.objects.select_related("course"), pk=pk, course__in=_taught(request))
 
 
-def _safe_next(request: HttpRequest, default: str) -> str:
+def _safe_next(request: AuthenticatedHttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
@@ -70,7 +71,7 @@ def _errors(exc: ValidationError) -> str:
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedHttpRequest) -> HttpResponse:
     courses = _taught(request).order_by("slug")
     if not courses.exists():
         raise Http404("No courses taught")
@@ -80,7 +81,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def gradebook(request: HttpRequest, slug: str) -> HttpResponse:
+def gradebook(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     filters = {
         "assessment_slug": request.GET.get("assessment", ""),
@@ -117,7 +118,7 @@ def _cell(value: str) -> str:
 
 
 @login_required
-def gradebook_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def gradebook_csv(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """The gradebook as CSV, one row per student.
 
     By default for Excel with Swedish settings: UTF-8 with a byte-order mark (so å, ä, ö open
@@ -160,7 +161,7 @@ def gradebook_csv(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = _submission(request, pk)
     attempts = selectors.submission_attempts(submission=submission)
     diff, against = None, None
@@ -188,11 +189,11 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submission_override(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_override(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = _submission(request, pk)
     form = OverrideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, " ".join(e for errs in form.errors.values() for e in errs))
+        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
     else:
         try:
             services.submission_score_override(
@@ -210,7 +211,7 @@ def submission_override(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submission_accept(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_accept(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = _submission(request, pk)
     form = AcceptForm(request.POST)
     form.is_valid()
@@ -228,7 +229,7 @@ def submission_accept(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submission_accept_undo(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_accept_undo(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = _submission(request, pk)
     try:
         services.submission_review_undo(submission=submission, by=request.user)
@@ -242,7 +243,7 @@ def submission_accept_undo(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submission_regrade(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_regrade(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = _submission(request, pk)
     batch = services.submissions_regrade(
         submissions=[submission], by=request.user, description=f"{submission.item.slug} #{submission.pk}"
@@ -251,7 +252,7 @@ def submission_regrade(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def item_regrade(request: HttpRequest, slug: str) -> HttpResponse:
+def item_regrade(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     """Regrade an item's submissions: those graded against an older version, or all of them."""
     item = _item(request, slug)
     candidates = selectors.regrade_candidates(item=item)
@@ -280,7 +281,7 @@ def item_regrade(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def regrade_progress(request: HttpRequest, pk: int) -> HttpResponse:
+def regrade_progress(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     batch = get_object_or_404(RegradeBatch, pk=pk)
     subs = batch.submissions.select_related("user", "item", "item_version")
     # Visible to whoever teaches every course the batch touches; an empty batch to its author,
@@ -301,7 +302,7 @@ def regrade_progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def course_stats(request: HttpRequest, slug: str) -> HttpResponse:
+def course_stats(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     return render(
         request, "dashboard/course_stats.html", {"course": course, "stats": selectors.course_statistics(course=course)}
@@ -309,7 +310,7 @@ def course_stats(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def item_stats(request: HttpRequest, slug: str) -> HttpResponse:
+def item_stats(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     item = _item(request, slug)
     stats = selectors.item_statistics(item=item)
     peak = max((n for _label, n in stats.distribution), default=0) or 1
@@ -317,7 +318,7 @@ def item_stats(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def review_overview(request: HttpRequest, slug: str) -> HttpResponse:
+def review_overview(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     course = _course(request, slug)
     return render(
         request, "dashboard/review_overview.html", {"course": course, "rows": selectors.review_overview(course=course)}
@@ -325,7 +326,7 @@ def review_overview(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def review_item(request: HttpRequest, slug: str) -> HttpResponse:
+def review_item(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     item = _item(request, slug)
     undo = (
         Submission.objects.filter(pk=request.session.get("undo_accept") or 0, item=item, reviewed_by=request.user)
@@ -340,7 +341,7 @@ def review_item(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @login_required
-def health(request: HttpRequest) -> HttpResponse:
+def health(request: AuthenticatedHttpRequest) -> HttpResponse:
     courses = _taught(request)
     if not courses.exists():
         raise Http404("No courses taught")
@@ -348,7 +349,7 @@ def health(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def assessment_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assessment = _assessment(request, pk)
     students = selectors.course_students(course=assessment.course)
     if request.method == "POST" and "save_settings" in request.POST:
@@ -384,7 +385,7 @@ def assessment_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def extension_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def extension_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     extension = get_object_or_404(Extension, pk=pk, assessment__course__in=_taught(request))
     assessment_pk = extension.assessment_id
     services.extension_delete(extension=extension)

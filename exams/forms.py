@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +12,7 @@ from exams.models import ExamSettings, _lines
 HEX64 = re.compile(r"^[0-9a-fA-F]{64}$")
 
 
-class ExamSettingsForm(forms.ModelForm):
+class ExamSettingsForm(forms.ModelForm[ExamSettings]):
     class Meta:
         model = ExamSettings
         fields = [
@@ -69,8 +70,8 @@ class ExamSettingsForm(forms.ModelForm):
     def clean_seb_browser_exam_keys(self) -> str:
         return self._keys("seb_browser_exam_keys")
 
-    def clean(self) -> dict:
-        data = super().clean()
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
         if data.get("require_seb") and not (
             _lines(data.get("seb_config_keys", "")) or _lines(data.get("seb_browser_exam_keys", ""))
         ):

@@ -14,6 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.models import User
 from exams import access, sessions
 
 JSON_ROUTES = {"exercises:draft", "exams:final"}
@@ -40,6 +41,8 @@ class ExamMiddleware:
     ) -> HttpResponse | None:
         if request.path.startswith("/api/"):
             return None  # the API's permission class checks the same rules
+        if not isinstance(request.user, User):
+            return None  # an anonymous visitor: the rules hold for students
         refusal = access.request_refusal(request, user=request.user)
         if refusal is None:
             return None

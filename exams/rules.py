@@ -32,8 +32,8 @@ class Sitting:
 
 def exam_of(assessment: Assessment) -> ExamSettings | None:
     """The assessment's exam settings if exam mode is on."""
-    cached = getattr(assessment, "_exam_cache", False)
-    if cached is not False:
+    cached: ExamSettings | None | bool = getattr(assessment, "_exam_cache", False)
+    if cached is None or isinstance(cached, ExamSettings):
         return cached
     exam = ExamSettings.objects.filter(assessment_id=assessment.pk, enabled=True).first()
     assessment._exam_cache = exam  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts.models import User
+from accounts.requests import AuthenticatedHttpRequest
 from exams import access, seb, selectors, services
 from exams.forms import AccessCodeForm, ExamSettingsForm
 from exams.models import ExamEvent, ExamSettings
@@ -27,13 +28,13 @@ CODE_TRIES = 10  # wrong codes per student and assessment in CODE_WINDOW seconds
 CODE_WINDOW = 15 * 60
 
 
-def _member_assessment(request: HttpRequest, pk: int) -> Assessment:
+def _member_assessment(request: AuthenticatedHttpRequest, pk: int) -> Assessment:
     return get_object_or_404(
         Assessment.objects.select_related("course"), pk=pk, course__in=exercise_selectors.courses_for(user=request.user)
     )
 
 
-def _taught_assessment(request: HttpRequest, pk: int) -> Assessment:
+def _taught_assessment(request: AuthenticatedHttpRequest, pk: int) -> Assessment:
     return get_object_or_404(
         Assessment.objects.select_related("course"),
         pk=pk,
@@ -41,7 +42,7 @@ def _taught_assessment(request: HttpRequest, pk: int) -> Assessment:
     )
 
 
-def _next(request: HttpRequest, default: str) -> str:
+def _next(request: AuthenticatedHttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         return target
@@ -49,7 +50,7 @@ def _next(request: HttpRequest, default: str) -> str:
 
 
 @login_required
-def access_code(request: HttpRequest, pk: int) -> HttpResponse:
+def access_code(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The student enters the code given in the room, once per session."""
     assessment = _member_assessment(request, pk)
     exam = exam_of(assessment)
@@ -91,7 +92,7 @@ def access_code(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def seb_config(request: HttpRequest, pk: int) -> HttpResponse:
+def seb_config(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The assessment's Safe Exam Browser settings file, for its students and teachers."""
     assessment = _member_assessment(request, pk)
     response = HttpResponse(seb.seb_file(request=request, assessment=assessment), content_type="application/seb")
@@ -101,7 +102,7 @@ def seb_config(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def final_submit(request: HttpRequest, slug: str) -> JsonResponse:
+def final_submit(request: AuthenticatedHttpRequest, slug: str) -> JsonResponse:
     """The browser at zero sends the text it holds; the student's drafts are then submitted."""
     item = exercise_selectors.item_get(slug=slug, user=request.user)
     try:
@@ -124,7 +125,7 @@ def final_submit(request: HttpRequest, slug: str) -> JsonResponse:
 
 @login_required
 @require_POST
-def exam_settings(request: HttpRequest, pk: int) -> HttpResponse:
+def exam_settings(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Save an assessment's exam mode (the form lives on the dashboard's settings page)."""
     assessment = _taught_assessment(request, pk)
     instance = ExamSettings.objects.filter(assessment=assessment).first() or ExamSettings(assessment=assessment)
@@ -140,7 +141,7 @@ def exam_settings(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def exam_log(request: HttpRequest, pk: int) -> HttpResponse:
+def exam_log(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     assessment = _taught_assessment(request, pk)
     return render(
         request,
@@ -154,7 +155,7 @@ def exam_log(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def student_log(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+def student_log(request: AuthenticatedHttpRequest, pk: int, user_id: int) -> HttpResponse:
     assessment = _taught_assessment(request, pk)
     student = User.objects.filter(pk=user_id, enrollments__course=assessment.course_id).first()
     if student is None:

@@ -279,8 +279,8 @@ class Submission(Job):
         """How sure the auto scorer was, in [0, 1]; a missing or broken value counts as unsure."""
         value = (self.feedback or {}).get("confidence")
         try:
-            number = float(value)
-        except (TypeError, ValueError):
+            number = float(value if isinstance(value, int | float | str) else "nan")
+        except ValueError:
             return 0.0
         if math.isnan(number):
             return 0.0

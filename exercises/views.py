@@ -5,18 +5,19 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from accounts.requests import AuthenticatedHttpRequest
 from exercises import selectors, services, workspace
 from exercises.forms import AnswerForm
 from exercises.models import Draft
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     courses = selectors.course_list(user=request.user)
     if courses.count() == 1:
         return redirect("exercises:course", slug=courses.get().slug)
@@ -24,14 +25,14 @@ def home(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def course_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def course_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     course = selectors.course_get(user=request.user, slug=slug)
     progress = selectors.course_progress(course=course, user=request.user)
     return render(request, "exercises/course.html", {"course": course, "progress": progress})
 
 
 @login_required
-def item_detail(request: HttpRequest, slug: str) -> HttpResponse:
+def item_detail(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     item = selectors.item_get(slug=slug, user=request.user)
     version = item.current_version
     if item.assessment.time_limit_minutes:
@@ -76,7 +77,7 @@ def item_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def draft_save(request: HttpRequest, slug: str) -> JsonResponse:
+def draft_save(request: AuthenticatedHttpRequest, slug: str) -> JsonResponse:
     item = selectors.item_get(slug=slug, user=request.user)
     try:
         draft = services.draft_save(user=request.user, item=item, text=request.POST.get("text", ""))
@@ -89,7 +90,7 @@ def draft_save(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 @login_required
-def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def submission_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     submission = selectors.submission_visible(user=request.user, pk=pk)
     earlier = selectors.submissions_of(user=submission.user, item=submission.item)[:20]
     return render(request, "exercises/submission.html", {"submission": submission, "earlier": earlier})
@@ -97,7 +98,7 @@ def submission_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def examples_run(request: HttpRequest, slug: str) -> JsonResponse:
+def examples_run(request: AuthenticatedHttpRequest, slug: str) -> JsonResponse:
     """Start a free example run (not graded, not an attempt); answers with where to poll."""
     item = selectors.item_get(slug=slug, user=request.user)
     try:
@@ -111,6 +112,6 @@ def examples_run(request: HttpRequest, slug: str) -> JsonResponse:
 
 
 @login_required
-def examples_result(request: HttpRequest, slug: str, run_id: str) -> JsonResponse:
+def examples_result(request: AuthenticatedHttpRequest, slug: str, run_id: str) -> JsonResponse:
     item = selectors.item_get(slug=slug, user=request.user)
     return JsonResponse(workspace.example_run_get(user=request.user, item=item, run_id=run_id))

@@ -272,7 +272,9 @@ def _find(phrase: tuple[str, ...], tokens: list[Token]) -> list[tuple[int, int, 
     found = []
     n = len(tokens)
 
-    def walk(i: int, j: int, strength: int, gap_used: bool, negated: bool, sentence: int) -> tuple | None:
+    def walk(
+        i: int, j: int, strength: int, gap_used: bool, negated: bool, sentence: int
+    ) -> tuple[int, int, bool] | None:
         if i == len(phrase):
             return j, strength, negated
         if j >= n or tokens[j].sentence != sentence:

@@ -39,6 +39,7 @@ import tokenize
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 CODE, THEORY = "code", "theory"
 # Tuned on tests/similarity/ (see tests/test_similarity.py): short Keras exercises are 60-200 tokens.
@@ -230,10 +231,10 @@ def code_tokens(source: str) -> list[Token]:
 _WORD = re.compile(r"\w+", re.UNICODE)
 _SV_HINTS = frozenset("och är att som det en ett inte man på för med av kan vilket eller när".split())
 _EN_HINTS = frozenset("the and is are of to that it in a an not can which or when".split())
-_STEMMERS: dict[str, object] = {}
+_STEMMERS: dict[str, Any] = {}  # snowballstemmer ships no types
 
 
-def _stemmer(lang: str):  # -> snowballstemmer.stemmer
+def _stemmer(lang: str) -> Any:  # a snowballstemmer stemmer (untyped library)
     if lang not in _STEMMERS:
         import snowballstemmer
 
@@ -251,10 +252,7 @@ def guess_language(text: str) -> str:
 def word_tokens(text: str, lang: str | None = None) -> list[Token]:
     """Lower-cased, stemmed words with their places in the text."""
     stemmer = _stemmer(lang or guess_language(text))
-    return [
-        Token(stemmer.stemWord(m.group().lower()), m.start(), m.end())  # type: ignore[attr-defined]
-        for m in _WORD.finditer(text)
-    ]
+    return [Token(stemmer.stemWord(m.group().lower()), m.start(), m.end()) for m in _WORD.finditer(text)]
 
 
 # --- Fingerprints ------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ platform has accepted a token signed with a newer one (then nothing signed with 
 
 from __future__ import annotations
 
+from typing import Any
+
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from django.db import transaction
@@ -34,7 +36,7 @@ def key_current() -> ToolKey:
     return key or key_create()
 
 
-def keys_published() -> dict:
+def keys_published() -> dict[str, Any]:
     """The JWKS document: every key that is not retired."""
     key_current()
     return {"keys": [k.public_jwk for k in ToolKey.objects.filter(retired_at__isnull=True)]}

@@ -33,7 +33,7 @@ class LtiFramingMiddleware:
         if origins and not request.path.startswith("/admin/") and "Content-Security-Policy" not in response.headers:
             response.headers["Content-Security-Policy"] = lti_csp(origins)
             # Django's clickjacking middleware (further out) would add DENY: this response is exempt.
-            response.xframe_options_exempt = True  # type: ignore[attr-defined]
+            response.xframe_options_exempt = True
         return response
 
 

@@ -529,7 +529,7 @@ def grade_enqueue(*, grade_sync_id: int, task: Any = None) -> None:
     from lti.tasks import send_score
 
     try:
-        (task or send_score).apply_async(args=[grade_sync_id], queue=settings.LTI_QUEUE)
+        (task or send_score).apply_async(args=(grade_sync_id,), queue=settings.LTI_QUEUE)
     except Exception:  # the broker is down: the row stays pending, "send again" on the dashboard
         logger.exception("could not enqueue LTI score %s", grade_sync_id)
 

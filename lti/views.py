@@ -23,6 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.requests import AuthenticatedHttpRequest
 from exercises.models import Assessment, Course, Item
 from exercises.selectors import courses_taught
 from lti import keys, selectors, services
@@ -125,7 +126,7 @@ def jwks(request: HttpRequest) -> JsonResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def deep_link(request: HttpRequest) -> HttpResponse:
+def deep_link(request: AuthenticatedHttpRequest) -> HttpResponse:
     """An instructor picks assessments and items; the signed response goes back to the LMS."""
     state = request.session.get(DEEP_LINK_SESSION)
     platform = Platform.objects.filter(pk=(state or {}).get("platform")).select_related("course").first()
@@ -159,14 +160,14 @@ def deep_link(request: HttpRequest) -> HttpResponse:
     return render(request, "lti/deep_link.html", {"course": course, "assessments": assessments})
 
 
-def _admin_only(request: HttpRequest) -> None:
+def _admin_only(request: AuthenticatedHttpRequest) -> None:
     if not request.user.is_platform_admin:
         raise Http404
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def admin_platforms(request: HttpRequest) -> HttpResponse:
+def admin_platforms(request: AuthenticatedHttpRequest) -> HttpResponse:
     """Platform admins register LMS platforms and read the values to paste into the LMS."""
     _admin_only(request)
     form = PlatformForm(request.POST or None)
@@ -192,19 +193,19 @@ def admin_platforms(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _taught_course(request: HttpRequest, slug: str) -> Course:
+def _taught_course(request: AuthenticatedHttpRequest, slug: str) -> Course:
     return get_object_or_404(courses_taught(user=request.user), slug=slug)
 
 
 @login_required
-def course_lti(request: HttpRequest, slug: str) -> HttpResponse:
+def course_lti(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     course = _taught_course(request, slug)
     return render(request, "lti/course.html", selectors.course_lti(course=course))
 
 
 @login_required
 @require_POST
-def roster_sync(request: HttpRequest, slug: str) -> HttpResponse:
+def roster_sync(request: AuthenticatedHttpRequest, slug: str) -> HttpResponse:
     course = _taught_course(request, slug)
     contexts = Context.objects.filter(platform__course=course).exclude(memberships_url="")
     if not contexts.exists():
@@ -235,7 +236,7 @@ def roster_sync(request: HttpRequest, slug: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def grade_resend(request: HttpRequest, pk: int) -> HttpResponse:
+def grade_resend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     sync = get_object_or_404(
         GradeSync.objects.select_related("link__platform__course"),
         pk=pk,

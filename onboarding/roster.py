@@ -13,6 +13,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.utils.translation import gettext as _
 
@@ -88,7 +89,7 @@ class RosterRow:
     def name(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "line": self.line,
             "first_name": self.first_name,

@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.utils import timezone
 
+from accounts.models import User
 from exercises.models import Course, Enrollment
 from onboarding.models import Invitation
 
@@ -25,7 +26,7 @@ class Member:
     invitation: Invitation | None
 
     @property
-    def user(self):
+    def user(self) -> User:
         return self.enrollment.user
 
     @property

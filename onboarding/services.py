@@ -47,11 +47,11 @@ def _role_label(role: str) -> str:
     return str(User.Role(role).label).lower() if role in User.Role.values else role
 
 
-def roster_plan(*, course: Course, rows: list[dict], language: str) -> list[dict]:
+def roster_plan(*, course: Course, rows: list[dict[str, Any]], language: str) -> list[dict[str, Any]]:
     """What applying ``rows`` to ``course`` would do, row by row: ``action`` is create, enrol,
     unchanged or error (with ``errors``). Reads only; the same function runs at preview and again
     at apply, so a change in between (someone enrolled by hand) is seen."""
-    planned: list[dict] = []
+    planned: list[dict[str, Any]] = []
     seen_email: dict[str, int] = {}
     seen_username: dict[str, int] = {}
     for raw in rows:
@@ -97,7 +97,7 @@ def roster_plan(*, course: Course, rows: list[dict], language: str) -> list[dict
     return planned
 
 
-def _plan_against_accounts(*, course: Course, row: dict, taken: dict[str, int]) -> None:
+def _plan_against_accounts(*, course: Course, row: dict[str, Any], taken: dict[str, int]) -> None:
     errors = row["errors"]
     matches = list(User.objects.filter(email__iexact=row["email"])[:2])
     if len(matches) > 1:
@@ -155,7 +155,7 @@ def roster_preview_create(
     )
 
 
-def plan_counts(rows: list[dict]) -> dict[str, int]:
+def plan_counts(rows: list[dict[str, Any]]) -> dict[str, int]:
     counts = {CREATE: 0, ENROL: 0, UNCHANGED: 0, ERROR: 0}
     for row in rows:
         counts[row["action"]] += 1
@@ -175,7 +175,7 @@ class ApplyResult:
         return dict(self.__dict__)
 
 
-def _apply_rows(*, course: Course, by: User, rows: list[dict]) -> tuple[ApplyResult, list[Invitation]]:
+def _apply_rows(*, course: Course, by: User, rows: list[dict[str, Any]]) -> tuple[ApplyResult, list[Invitation]]:
     """Write a planned roster (inside the caller's transaction)."""
     result = ApplyResult()
     invitations: list[Invitation] = []

@@ -13,10 +13,12 @@ from django.conf import settings
 from django.core import signing
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from accounts.models import User
+
 SALT = "onboarding.invitation"
 
 
-def _state(user) -> str:
+def _state(user: User) -> str:
     login = "" if user.last_login is None else user.last_login.replace(microsecond=0, tzinfo=None).isoformat()
     return salted_hmac(SALT, f"{user.pk}|{user.password}|{login}|{user.email}").hexdigest()[:32]
 
@@ -24,10 +26,10 @@ def _state(user) -> str:
 class InvitationTokenGenerator:
     """The interface of Django's PasswordResetTokenGenerator, so its confirm view can use it."""
 
-    def make_token(self, user) -> str:
+    def make_token(self, user: User) -> str:
         return signing.TimestampSigner(salt=SALT).sign(_state(user))
 
-    def check_token(self, user, token: str | None) -> bool:
+    def check_token(self, user: User | None, token: str | None) -> bool:
         if not (user and token):
             return False
         try:

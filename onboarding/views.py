@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -199,7 +200,7 @@ class InvitationAcceptView(auth_views.PasswordResetConfirmView):
     reset_url_token = "set-password"  # noqa: S105 - a URL marker, not a secret
     success_url = reverse_lazy("login")
 
-    def form_valid(self, form):
+    def form_valid(self, form: SetPasswordForm[User]) -> HttpResponse:
         response = super().form_valid(form)
         services.invitation_accept(user=form.user)
         messages.success(self.request, _("Ditt lösenord är sparat. Logga in med ditt användarnamn eller din e-post."))

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
@@ -25,7 +26,7 @@ BACKENDS = {
 }
 
 
-def email_settings(*, production: bool, var_dir: Path) -> dict:
+def email_settings(*, production: bool, var_dir: Path) -> dict[str, Any]:
     default_path = str(var_dir / "mail")
     url = envstr("EMAIL_URL", "")
     if url:

@@ -7,10 +7,15 @@ without a secret key and allowed hosts, and never creates demo users.
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
 
 from quizplatform.env import envbool, envint, envlist, envstr
 from quizplatform.mailconfig import email_settings
+
+# Django's generic classes (ModelAdmin[Submission], QuerySet[Item]) subscriptable at run time, as
+# their types (django-stubs, mypy in `make lint`) are.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(envstr("QUIZ_VAR_DIR", str(BASE_DIR / "var")))

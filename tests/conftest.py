@@ -98,6 +98,17 @@ def grading_worker_env(broker_url: str) -> dict[str, str]:
     return env
 
 
+def database_url_for_children() -> str:
+    """The test database as a DATABASE_URL, for the processes a test starts (SQLite or PostgreSQL)."""
+    from urllib.parse import quote
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    host = quote(db["HOST"], safe="")  # a Unix socket's folder is a path
+    return f"postgres://{quote(db['USER'], safe='')}:{quote(db['PASSWORD'], safe='')}@{host}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 def start_worker(
     *, broker_url: str, queues: str, hostname: str, log_name: str, concurrency: int = 1, env: dict | None = None
 ) -> subprocess.Popen:
@@ -116,11 +127,10 @@ def start_worker(
 def start_recorder(*, broker_url: str, hostname: str, log_name: str, env: dict | None = None) -> subprocess.Popen:
     """Start the recorder: a Celery worker of the platform's app on the ``results`` queue, on the
     test database; it writes what the grading workers send back."""
-    db_name = settings.DATABASES["default"]["NAME"]
     full_env = {
         **os.environ,
         "CELERY_BROKER_URL": broker_url,
-        "DATABASE_URL": f"sqlite:///{db_name}",
+        "DATABASE_URL": database_url_for_children(),
         "DJANGO_SETTINGS_MODULE": "quizplatform.settings",
         **(env or {}),
     }

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from tests.conftest import ROOT, grading_worker_env, item_dir
+from tests.conftest import ROOT, database_url_for_children, grading_worker_env, item_dir
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -58,11 +58,10 @@ class Processes:
         self.tmp = tmp
         self.procs: list[subprocess.Popen] = []
         self.recorder: subprocess.Popen | None = None
-        db_name = settings.DATABASES["default"]["NAME"]
         self.env = {
             **os.environ,
             "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
-            "DATABASE_URL": f"sqlite:///{db_name}",
+            "DATABASE_URL": database_url_for_children(),
             "DJANGO_SETTINGS_MODULE": "quizplatform.settings",
             "CELERY_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT),
             "QUIZ_SUBMISSIONS_PER_MINUTE": "10000",
@@ -395,7 +394,7 @@ def test_the_sweeper_runs_wherever_the_platform_runs():
 
     assert "requeue_stuck --every" in (ROOT / "scripts" / "run.sh").read_text()
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    assert "requeue_stuck --every" in compose["services"]["sweeper"]["command"]
+    assert "requeue_stuck --every" in " ".join(compose["services"]["sweeper"]["command"])
 
 
 @pytest.mark.django_db

@@ -10,6 +10,8 @@ from exercises.content import item_spec_from_folder
 from grader.harness import ItemSpec, grade
 from tests.conftest import CODE_ITEMS, item_dir
 
+pytestmark = pytest.mark.integration  # real bubblewrap and TensorFlow
+
 
 def spec_for(slug: str) -> ItemSpec:
     return item_spec_from_folder(item_dir(slug))

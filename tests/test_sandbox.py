@@ -7,6 +7,8 @@ import pytest
 from grader.harness import ItemSpec, grade
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.integration  # real bubblewrap (and TensorFlow in the sandbox)
+
 CHECKS = """
 from grader.checks import Check, is_integer, msg
 PROBE = {"calls": [{"id": "f", "function": "f", "args": [2]}]}

@@ -14,6 +14,8 @@ import pytest
 from grader.harness import ItemSpec, grade
 from grader.launch import sandbox
 
+pytestmark = pytest.mark.integration  # real bubblewrap, the fork server and TensorFlow
+
 CHECKS = """
 from grader.checks import Check, msg
 PROBE = {"calls": [{"id": "f", "function": "f"}]}

@@ -1,39 +1,47 @@
+from typing import Any
+
+import django_stubs_ext
 from rest_framework import serializers
 
-from exercises.models import CheckResult, Submission
+from exercises.models import CheckResult, Item, Submission
+
+# DRF's serializers subscriptable at run time, as their types (djangorestframework-stubs) are.
+django_stubs_ext.monkeypatch(
+    extra_classes=[serializers.Serializer, serializers.ModelSerializer, serializers.SlugRelatedField]
+)
 
 
-class TokenRequestSerializer(serializers.Serializer):
+class TokenRequestSerializer(serializers.Serializer[dict[str, Any]]):
     username = serializers.CharField()
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
 
-class TokenSerializer(serializers.Serializer):
+class TokenSerializer(serializers.Serializer[dict[str, Any]]):
     token = serializers.CharField()
 
 
-class SubmissionCreateSerializer(serializers.Serializer):
+class SubmissionCreateSerializer(serializers.Serializer[dict[str, Any]]):
     code = serializers.CharField(required=False, allow_blank=False, trim_whitespace=False)
     answer = serializers.CharField(required=False, allow_blank=False, trim_whitespace=False)
 
-    def validate(self, attrs: dict) -> dict:
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if bool(attrs.get("code")) == bool(attrs.get("answer")):
             raise serializers.ValidationError("Send exactly one of 'code' or 'answer'.")
         return attrs
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[dict[str, Any]]):
     """Every refusal: a human-readable reason (Swedish or English, by Accept-Language)."""
 
     detail = serializers.CharField()
 
 
-class SubmissionCreatedSerializer(serializers.Serializer):
+class SubmissionCreatedSerializer(serializers.Serializer[dict[str, Any]]):
     id = serializers.IntegerField()
     status = serializers.CharField()
 
 
-class CheckResultSerializer(serializers.ModelSerializer):
+class CheckResultSerializer(serializers.ModelSerializer[CheckResult]):
     message = serializers.CharField()
     hint = serializers.CharField()
     points = serializers.FloatField()
@@ -44,11 +52,11 @@ class CheckResultSerializer(serializers.ModelSerializer):
         fields = ["name", "passed", "points", "max_points", "message", "hint"]
 
 
-class SubmissionSerializer(serializers.ModelSerializer):
+class SubmissionSerializer(serializers.ModelSerializer[Submission]):
     """A submission as its owner sees it: ``score`` is the score that counts (after a late
     penalty or a teacher's override), and score and checks stay empty until released."""
 
-    item = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    item: serializers.SlugRelatedField[Item] = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     item_version = serializers.IntegerField(source="item_version.number")
     status_display = serializers.CharField(source="get_status_display")
     score = serializers.SerializerMethodField()
@@ -65,10 +73,10 @@ class SubmissionSerializer(serializers.ModelSerializer):
             return None
         return float(obj.final_score)
 
-    def get_checks(self, obj: Submission) -> list[dict]:
+    def get_checks(self, obj: Submission) -> list[dict[str, Any]]:
         if not obj.is_released:
             return []
-        return CheckResultSerializer(obj.check_results.all(), many=True).data
+        return list(CheckResultSerializer(obj.check_results.all(), many=True).data)
 
     def get_progress(self, obj: Submission) -> dict | None:
         """While it is graded: queue position, elapsed seconds, checks known early, epochs."""

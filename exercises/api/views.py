@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status
+from rest_framework.authentication import BaseAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.exceptions import PermissionDenied, Throttled, ValidationError
 from rest_framework.permissions import AllowAny
@@ -12,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.forms import client_ip, throttled_message
+from accounts.requests import AuthenticatedRequest
 from accounts.services import login_failure_record, login_identity, login_success_record, login_wait_seconds
 from exercises import selectors, services
 from exercises.api.serializers import (
@@ -29,7 +31,7 @@ INVALID = OpenApiResponse(OpenApiTypes.OBJECT, description="The fields that were
 
 class TokenView(APIView):
     permission_classes = [AllowAny]
-    authentication_classes: list = []
+    authentication_classes: list[type[BaseAuthentication]] = []
     throttle_scope = "token"
 
     @extend_schema(
@@ -74,7 +76,7 @@ class SubmissionCreateView(APIView):
             **{code: ErrorSerializer for code in (401, 403, 404, 413, 429)},
         },
     )
-    def post(self, request: Request, slug: str) -> Response:
+    def post(self, request: AuthenticatedRequest, slug: str) -> Response:
         item = selectors.item_get(slug=slug, user=request.user)
         data = SubmissionCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -95,7 +97,7 @@ class SubmissionCreateView(APIView):
 
 class SubmissionDetailView(APIView):
     @extend_schema(responses={200: SubmissionSerializer, 401: ErrorSerializer, 404: ErrorSerializer})
-    def get(self, request: Request, pk: int) -> Response:
+    def get(self, request: AuthenticatedRequest, pk: int) -> Response:
         from exams.feedback import api_view  # exam mode: what the feedback mode lets the student see
 
         submission = selectors.submission_visible(user=request.user, pk=pk)

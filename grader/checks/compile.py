@@ -54,7 +54,7 @@ def metric_names(value: Any) -> list[str]:
 
 def optimizer_info(value: Any) -> tuple[str, float | None]:
     if isinstance(value, dict):
-        cfg = value.get("config") if isinstance(value.get("config"), dict) else {}
+        cfg = c if isinstance(c := value.get("config"), dict) else {}
         lr = cfg.get("learning_rate")
         return str(value.get("class_name", "")).lower(), float(lr) if isinstance(lr, (int, float)) else None
     return str(value).lower(), None

@@ -85,7 +85,7 @@ def l2_factor(value: Any) -> float | None:
     """The L2 factor of a serialised regularizer (``L2`` or ``L1L2`` with l2 > 0), else ``None``."""
     if not isinstance(value, dict):
         return None
-    cfg = value.get("config") if isinstance(value.get("config"), dict) else {}
+    cfg = c if isinstance(c := value.get("config"), dict) else {}
     factor = _number(cfg.get("l2"))
     return factor if factor else None
 
@@ -108,7 +108,7 @@ def _layers_with_raw(model: dict[str, Any]) -> list[tuple[Layer, dict[str, Any]]
         kind = str(raw.get("class", ""))
         if kind in NEUTRAL:
             continue
-        cfg = raw.get("config") if isinstance(raw.get("config"), dict) else {}
+        cfg = c if isinstance(c := raw.get("config"), dict) else {}
         units = cfg.get("units")
         filters = cfg.get("filters")
         result.append(

@@ -139,7 +139,7 @@ def history_checks(
     loss = _floats(history.get("loss"))
     val_loss = _floats(history.get("val_loss"))
     epochs_run = result.data.get("epochs_run")
-    params = result.data.get("params") if isinstance(result.data.get("params"), dict) else {}
+    params = p if isinstance(p := result.data.get("params"), dict) else {}
     planned = params.get("epochs")
     if feedback is not None and loss:
         best = min(range(len(val_loss)), key=val_loss.__getitem__) if val_loss else None

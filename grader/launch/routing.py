@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import cast
 
 import redis
 
@@ -32,7 +33,7 @@ def _client() -> redis.Redis:
 def consumers(*, queue: str, client: redis.Redis | None = None) -> list[str]:
     """Hostnames of workers that consumed ``queue`` within the last ``STALE_SECONDS``."""
     client = client or _client()
-    members = client.zrangebyscore(KEY.format(queue=queue), time.time() - STALE_SECONDS, "+inf")
+    members = cast(list[bytes], client.zrangebyscore(KEY.format(queue=queue), time.time() - STALE_SECONDS, "+inf"))
     return sorted(m.decode() for m in members)
 
 

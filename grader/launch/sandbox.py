@@ -564,8 +564,8 @@ class ForkServer:
             pass
         sent = time.monotonic()
         try:
-            message = json.dumps({"op": "run", "job": job, "limits": asdict(limits)}).encode()
-            socket.send_fds(self.sock, [message], [req_r, out_w, res_w])
+            run_message = json.dumps({"op": "run", "job": job, "limits": asdict(limits)}).encode()
+            socket.send_fds(self.sock, [run_message], [req_r, out_w, res_w])
         except OSError as exc:
             for fd in (req_r, req_w, out_r, out_w, res_r, res_w):
                 os.close(fd)

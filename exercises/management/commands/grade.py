@@ -1,8 +1,9 @@
 import json
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exercises.content import ContentError, find_item_folder, item_spec_from_folder
 from exercises.models import Item
@@ -16,7 +17,7 @@ class Command(BaseCommand):
         "workers, synchronously and without a broker. Exit 0 whenever grading ran."
     )
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("item", help="item slug, e.g. build-network or q03")
         parser.add_argument("file", help="the code or answer file ('-' for stdin)")
         parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -27,7 +28,7 @@ class Command(BaseCommand):
             help="the parameters of a per-student variant as JSON, e.g. '{\"units\": 64}' (default: the first values)",
         )
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         spec = self._spec(options["item"])
         path = options["file"]
         try:

@@ -1,7 +1,8 @@
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from exercises.content import ContentError, load_all
 
@@ -9,10 +10,10 @@ from exercises.content import ContentError, load_all
 class Command(BaseCommand):
     help = "Load courses from content files; a changed item gets a new version. Safe to run again."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--path", default=None, help="content folder (default: settings.CONTENT_DIR)")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         root = Path(options["path"] or settings.CONTENT_DIR)
         try:
             report = load_all(root)

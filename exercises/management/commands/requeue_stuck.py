@@ -9,8 +9,9 @@ every change is a conditional UPDATE. ``make run`` and the compose file start it
 """
 
 import time
+from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandParser
 
 from exams.services import exam_sweep
 from exercises.jobs import jobs_sweep
@@ -19,7 +20,7 @@ from exercises.jobs import jobs_sweep
 class Command(BaseCommand):
     help = "Send again the grading jobs that are stuck: never sent, lost by the broker, or held by a dead worker."
 
-    def add_arguments(self, parser):
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--older-than",
             type=int,
@@ -28,7 +29,7 @@ class Command(BaseCommand):
         )
         parser.add_argument("--every", type=float, default=0, help="repeat every this many seconds (0: once)")
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         while True:
             try:
                 counts = jobs_sweep(requeue_after=options["older_than"])

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -15,7 +17,7 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create the demo users (password = username) and enrol them. Demo mode only."
 
-    def handle(self, *args, **options):
+    def handle(self, *args: Any, **options: Any) -> None:
         if not settings.DEMO_MODE:
             raise CommandError("Demo users are only created in demo mode (never under production settings).")
         for username, role in DEMO_USERS:
