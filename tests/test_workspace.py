@@ -223,15 +223,16 @@ def test_examples_are_refused_when_turned_off_empty_or_too_often(student_client,
 
 @pytest.mark.django_db
 def test_a_new_coding_item_starts_from_the_documented_checks_template(course, users):
-    from grader.harness import load_checks
-
     client = Client()
     client.force_login(users["teacher"])
     page = client.get("/authoring/courses/kunskapskontroll-2/items/new/").content.decode()
     assert "PROBE = {" in page and "def grade(report):" in page and "How it works" in page
     from authoring.views import CHECKS_TEMPLATE
 
-    namespace = load_checks(CHECKS_TEMPLATE.read_text(), "template")
+    # The repository's own template, run here (graders run an item's checks.py in the teachers' jail).
+    namespace: dict = {}
+    exec(compile(CHECKS_TEMPLATE.read_text(), "template/checks.py", "exec"), namespace)
+    assert "grade" in namespace
     assert namespace["PROBE"]["calls"][0]["function"] == "solve"
 
 
