@@ -23,7 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.bench import stop, wait_ready
+from tests import bench
+from tests.bench import start_worker, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench-feedback"
@@ -47,7 +48,7 @@ def main() -> None:
         ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--dir", str(VAR / "redis"), "--save", ""],
         stdout=subprocess.DEVNULL,
     )
-    worker = None
+    worker = recorder = None
     try:
         manage = [sys.executable, "manage.py"]
         for cmd in (["migrate", "-v0"], ["load_content"], ["seed_demo"]):
@@ -66,14 +67,11 @@ def main() -> None:
         client.defaults["HTTP_AUTHORIZATION"] = (
             f"Token {Token.objects.get_or_create(user=User.objects.get(username='student'))[0].key}"
         )
-        log = open(VAR / "worker.log", "w")
-        hostname = f"benchfb@{os.uname().nodename}"
-        worker = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "quizplatform", "worker", "-Q", "grading", "--concurrency", "1",
-             "--loglevel", "WARNING", "--hostname", hostname, "--without-gossip", "--without-mingle"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
-        wait_ready(app, worker, hostname, 1)
+        # The same processes as production: the recorder (database) and a secretless grading worker.
+        bench.VAR.mkdir(parents=True, exist_ok=True)
+        recorder = start_worker(env, 1, recorder=True)
+        worker = start_worker(env, 1)
+        wait_ready(app, worker, f"bench1@{os.uname().nodename}", 1)
         rows = []
         for slug in ITEMS:
             code = next((ROOT / "content").glob(f"*/*/{slug}/solution.py")).read_text()
@@ -118,8 +116,9 @@ def main() -> None:
                 f"{slug:<16} {statistics.median(first):>15.2f} {lag_text:>22} {statistics.median(epoch):>12.2f} {statistics.median(final):>8.2f}"
             )
     finally:
-        if worker is not None:
-            stop(worker)
+        for proc in (worker, recorder):
+            if proc is not None:
+                stop(proc)
         redis_proc.terminate()
         redis_proc.wait()
 
