@@ -151,7 +151,7 @@ def example_run_get(*, user: User, item: Item, run_id: str) -> dict[str, Any]:
     from grader.launch.progress import EXAMPLES_KEY
 
     try:
-        raw = _redis().get(EXAMPLES_KEY.format(run=run_id))
+        raw: bytes | None = _redis().get(EXAMPLES_KEY.format(run=run_id))  # type: ignore[assignment]
     except redis.RedisError:
         raw = None
     data = json.loads(raw) if raw else None

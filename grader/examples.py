@@ -44,7 +44,7 @@ def _model_calls(probe: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _label(layer: dict[str, Any]) -> str:
-    config = layer.get("config") if isinstance(layer.get("config"), dict) else {}
+    config: dict[str, Any] = layer["config"] if isinstance(layer.get("config"), dict) else {}
     parts = [str(config[k]) for k in ("units", "filters", "rate") if k in config]
     if config.get("kernel_size"):
         parts.append("×".join(str(d) for d in config["kernel_size"]))
@@ -149,7 +149,7 @@ def example_run_execute(*, run_id: str, payload: dict[str, Any]) -> None:
 
     r = client()
     key = EXAMPLES_KEY.format(run=run_id)
-    raw = r.get(key)
+    raw: bytes | None = r.get(key)  # type: ignore[assignment]
     if not raw:
         return  # expired or never made: nobody is waiting
     state = json.loads(raw)

@@ -24,7 +24,7 @@ def spec_from_message(data: dict[str, Any]) -> ItemSpec:
 def _progress(message: dict[str, Any]) -> Any:
     """A submission's progress goes to Redis while it is graded (``grader.launch.progress``), for
     the student's page; other kinds of job have nobody watching."""
-    job = message.get("job") if isinstance(message.get("job"), dict) else {}
+    job: dict[str, Any] = message["job"] if isinstance(message.get("job"), dict) else {}
     if job.get("kind") != "submission" or job.get("id") is None:
         return None
     from grader.launch.progress import RedisProgress

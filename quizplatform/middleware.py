@@ -61,11 +61,10 @@ class ContentSecurityPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         # A fresh nonce per response for the one <style> the code editor (CodeMirror 6) writes;
         # templates put it on the editor's <script> tag, which hands it to CodeMirror.
-        request.csp_nonce = secrets.token_urlsafe(16)  # type: ignore[attr-defined]
+        nonce = secrets.token_urlsafe(16)
+        request.csp_nonce = nonce  # type: ignore[attr-defined]
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
-            response.headers.setdefault(
-                "Content-Security-Policy", CSP.format(style_nonce=f" 'nonce-{request.csp_nonce}'")
-            )  # type: ignore[attr-defined]
+            response.headers.setdefault("Content-Security-Policy", CSP.format(style_nonce=f" 'nonce-{nonce}'"))
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response

@@ -78,7 +78,7 @@ class SubmissionSerializer(serializers.ModelSerializer[Submission]):
             return []
         return list(CheckResultSerializer(obj.check_results.all(), many=True).data)
 
-    def get_progress(self, obj: Submission) -> dict | None:
+    def get_progress(self, obj: Submission) -> dict[str, Any] | None:
         """While it is graded: queue position, elapsed seconds, checks known early, epochs."""
         if not obj.is_pending:
             return None

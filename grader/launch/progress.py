@@ -67,7 +67,7 @@ class RedisProgress:
 def events(job: str | int, redis_client: redis.Redis | None = None) -> list[dict[str, Any]]:
     """The events of one job, oldest first; [] when there are none or Redis is down."""
     try:
-        raw = (redis_client or client()).lrange(KEY.format(job=job), 0, -1)
+        raw: list[bytes] = (redis_client or client()).lrange(KEY.format(job=job), 0, -1)  # type: ignore[assignment]
     except redis.RedisError:
         return []
     out = []
