@@ -26,7 +26,11 @@ class ItemProgress:
     @property
     def last_status_display(self) -> str:
         """The status in the reader's language (never the raw code)."""
-        return str(Submission.Status(self.last_status).label) if self.last_status else ""
+        if not self.last_status:
+            return ""
+        if self.last_status == "received":  # an exam that shows no feedback: only that it arrived
+            return _("Inlämnad")
+        return str(Submission.Status(self.last_status).label)
 
 
 def courses_for(*, user: User) -> QuerySet[Course]:
