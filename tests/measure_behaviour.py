@@ -18,6 +18,7 @@ import argparse
 import json
 import statistics
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,9 +32,15 @@ CASES: dict[str, tuple[str, str, str]] = {
     "cnn/starter": ("cnn-images", "content/kunskapskontroll-2/del-2-kod/cnn-images/starter.py", "beats-dense"),
     "cnn/sgd": ("cnn-images", "tests/solutions/cnn-images/wrong/17_sgd_does_not_beat_dense.py", "beats-dense"),
     "cnn/no-pool": ("cnn-images", "tests/solutions/cnn-images/wrong/03_missing_pool.py", "beats-dense"),
+    "cnn/1x1-kernels": ("cnn-images", "tests/solutions/cnn-images/wrong/18_one_by_one_kernels.py", "beats-dense"),
     "reg/reference": ("regularize", "content/kunskapskontroll-2/del-2-kod/regularize/solution.py", "less-overfitting"),
     "reg/starter": ("regularize", "content/kunskapskontroll-2/del-2-kod/regularize/starter.py", "less-overfitting"),
     "reg/l2-only": ("regularize", "tests/solutions/regularize/wrong/06_no_dropout.py", "less-overfitting"),
+    "reg/bias-regularizer": (
+        "regularize",
+        "tests/solutions/regularize/wrong/04_bias_regularizer.py",
+        "less-overfitting",
+    ),
     "es/reference": (
         "early-stopping",
         "content/kunskapskontroll-2/del-2-kod/early-stopping/solution.py",
@@ -41,12 +48,23 @@ CASES: dict[str, tuple[str, str, str]] = {
     ),
     "es/starter": ("early-stopping", "content/kunskapskontroll-2/del-2-kod/early-stopping/starter.py", "stopped-early"),
     "es/patience-10": ("early-stopping", "tests/solutions/early-stopping/wrong/02_patience_10.py", "stopped-where"),
+    "es/no-restore": ("early-stopping", "tests/solutions/early-stopping/wrong/03_no_restore.py", "stopped-where"),
+    "es/monitors-loss": ("early-stopping", "tests/solutions/early-stopping/wrong/01_monitors_loss.py", "stopped-where"),
+    "es/monitors-val-accuracy": (
+        "early-stopping",
+        "tests/solutions/early-stopping/wrong/09_monitors_val_accuracy.py",
+        "stopped-where",
+    ),
+    "es/patience-0": ("early-stopping", "tests/solutions/early-stopping/wrong/10_patience_default.py", "stopped-where"),
     "es/callback-not-passed": (
         "early-stopping",
         "tests/solutions/early-stopping/wrong/04_callback_not_passed.py",
         "stopped-early",
     ),
 }
+
+
+_BASELINES: dict[str, Any] = {}
 
 
 def _reseeded(probe: dict[str, Any], seed: int) -> dict[str, Any]:
@@ -70,6 +88,34 @@ def load_checks(source: str, slug: str) -> dict[str, Any]:
     return namespace
 
 
+def waited(calls: dict[str, Any]) -> int | None:
+    """early-stopping: epochs between the best val_loss and the end of training."""
+    try:
+        val = calls["fit"]["history"]["val_loss"]
+        return len(val) - 1 - min(range(len(val)), key=val.__getitem__)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _detail(slug: str, calls: dict[str, Any], checks: dict[str, Any]) -> str:
+    """What the margin is made of, and every failed check (a reference must fail none)."""
+    failed = ",".join(sorted(name for name, c in checks.items() if not c.passed)) or "-"
+    try:
+        if slug == "cnn-images":
+            data = calls["cnn"]
+            cnn, dense = data["history"]["val_accuracy"][-1], data["baseline"]["history"]["val_accuracy"][-1]
+            return f"cnn {cnn:.3f} dense {dense:.3f}  failed {failed}"
+        if slug == "regularize":
+            data = calls["model"]
+            gaps = [e["inference"]["val"]["loss"] - e["inference"]["train"]["loss"] for e in (data, data["baseline"])]
+            return f"gap {gaps[0]:.3f} baseline gap {gaps[1]:.3f}  failed {failed}"
+        if slug == "early-stopping":
+            return f"epochs run {calls['fit']['epochs_run']} waited {waited(calls)}  failed {failed}"
+    except (KeyError, TypeError, ValueError, IndexError):
+        pass
+    return f"failed {failed}"
+
+
 def run_seed(name: str, seed: int) -> tuple[bool, float | None]:
     """One case, one seed: the verdict of the case's behaviour check and the number it compares."""
     import keras
@@ -89,9 +135,17 @@ def run_seed(name: str, seed: int) -> tuple[bool, float | None]:
     for c in probe["calls"]:  # the baseline, as the harness trains it (a child of its own there)
         data = calls[str(c["id"])]
         if isinstance(data.get("baseline_request"), dict):
-            data["baseline"] = runner.train_baseline(c, data.pop("baseline_request"))
+            request = data.pop("baseline_request")
+            # Built from data only (a parameter count, or the architecture without regularization)
+            # and seeded: the same request and seed train the same baseline, so cases that share
+            # them (the reference and a wrong answer of the same size) train it once per seed.
+            key = json.dumps([c, request], sort_keys=True)
+            if key not in _BASELINES:
+                _BASELINES[key] = runner.train_baseline(c, request)
+            data["baseline"] = json.loads(json.dumps(_BASELINES[key]))
     checks = {c.name: c for c in checks_ns["grade"](Report({"calls": calls}))}
     check = checks.get(check_name)
+    print(f"{name:24} seed {seed:3}  {_detail(slug, calls, checks)}", flush=True)
     return bool(check and check.passed), _number(slug, calls)
 
 
@@ -104,8 +158,12 @@ def summarise(name: str, verdicts: list[tuple[bool, float | None]]) -> dict[str,
         "passed": sum(ok for ok, _v in verdicts),
     }
     if numbers:
-        q = statistics.quantiles(numbers, n=10) if len(numbers) >= 2 else [numbers[0]] * 9
-        summary.update(min=min(numbers), p10=q[0], median=statistics.median(numbers), p90=q[-1], max=max(numbers))
+        q = statistics.quantiles(numbers, n=100, method="inclusive") if len(numbers) >= 2 else [numbers[0]] * 99
+        summary.update(
+            min=min(numbers), p1=q[0], p5=q[4], median=statistics.median(numbers), p95=q[94], max=max(numbers)
+        )
+    summary["values"] = [v for _ok, v in verdicts]
+    summary["verdicts"] = [ok for ok, _v in verdicts]
     return summary
 
 
@@ -125,13 +183,35 @@ def _number(slug: str, calls: dict[str, Any]) -> float | None:
 
             return round(gap(data["baseline"]) - gap(data), 4)
         if slug == "early-stopping":
+            # Epochs to spare: how many more epochs fit could have run before the cap stopped it
+            # (0 = the callback never stopped it: stopped-early fails). The check also wants the
+            # stop exactly ``patience`` epochs after the best val_loss: printed as "waited".
             data = calls["fit"]
-            val = data["history"]["val_loss"]
-            best = min(range(len(val)), key=val.__getitem__)
-            return float(len(val) - 1 - best) if data["epochs_run"] < data["params"]["epochs"] else -float(len(val))
+            return float(data["params"]["epochs"] - data["epochs_run"])
     except (KeyError, TypeError, ValueError, IndexError):
         return None
     return None
+
+
+def markdown(results: list[dict[str, Any]]) -> str:
+    """The summaries as a Markdown table (the issue's note)."""
+    lines = [
+        "| case | check | passed / seeds | min | p1 | p5 | median | max |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        cells = [f"{r[k]:+.3f}" if k in r else "—" for k in ("min", "p1", "p5", "median", "max")]
+        lines.append(f"| {r['case']} | {r['check']} | {r['passed']} / {r['seeds']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def merge(files: list[str]) -> list[dict[str, Any]]:
+    """Several runs' ``--json`` files (other seeds of the same cases) as one summary per case."""
+    verdicts: dict[str, list[tuple[bool, float | None]]] = {}
+    for file in files:
+        for r in json.loads(Path(file).read_text()):
+            verdicts.setdefault(r["case"], []).extend(zip(r["verdicts"], r["values"], strict=True))
+    return [summarise(name, v) for name, v in verdicts.items()]
 
 
 def main() -> None:
@@ -142,25 +222,34 @@ def main() -> None:
     parser.add_argument("--first-seed", type=int, default=0)
     parser.add_argument("--case", action="append", choices=sorted(CASES))
     parser.add_argument("--json")
+    parser.add_argument("--merge", nargs="+", metavar="JSON", help="print the Markdown table of earlier runs")
     args = parser.parse_args()
+    if args.merge:
+        print(markdown(merge(args.merge)))
+        return
     sys.path.insert(0, str(ROOT))
     names = args.case or list(CASES)
     verdicts: dict[str, list[tuple[bool, float | None]]] = {name: [] for name in names}
     for seed in range(args.first_seed, args.first_seed + args.seeds):
         for name in names:
+            started = time.monotonic()
             ok, number = run_seed(name, seed)
             verdicts[name].append((ok, number))
-            print(f"{name:24} seed {seed:3}  {'pass' if ok else 'FAIL'}  {number}", flush=True)
+            print(
+                f"{name:24} seed {seed:3}  {'pass' if ok else 'FAIL'}  {number}  ({time.monotonic() - started:.0f} s)",
+                flush=True,
+            )
         results = [summarise(name, verdicts[name]) for name in names]
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=1))
     for r in results:
         spread = (
-            f"min {r['min']:+.3f}  p10 {r['p10']:+.3f}  median {r['median']:+.3f}  p90 {r['p90']:+.3f}  max {r['max']:+.3f}"
+            f"min {r['min']:+.3f}  p1 {r['p1']:+.3f}  p5 {r['p5']:+.3f}  median {r['median']:+.3f}  max {r['max']:+.3f}"
             if "min" in r
             else "no numbers"
         )
         print(f"{r['case']:24} {r['check']:18} passed {r['passed']:3}/{r['seeds']:<3}  {spread}")
+    print(markdown(results))
 
 
 if __name__ == "__main__":
