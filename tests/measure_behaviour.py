@@ -149,11 +149,11 @@ def run_seed(name: str, seed: int) -> tuple[bool, float | None]:
     return bool(check and check.passed), _number(slug, calls)
 
 
-def summarise(name: str, verdicts: list[tuple[bool, float | None]]) -> dict[str, Any]:
+def summarise(name: str, verdicts: list[tuple[bool, float | None]], check: str | None = None) -> dict[str, Any]:
     numbers = [v for _ok, v in verdicts if isinstance(v, (int, float))]
     summary: dict[str, Any] = {
         "case": name,
-        "check": CASES[name][2],
+        "check": check or CASES[name][2],
         "seeds": len(verdicts),
         "passed": sum(ok for ok, _v in verdicts),
     }
@@ -208,10 +208,12 @@ def markdown(results: list[dict[str, Any]]) -> str:
 def merge(files: list[str]) -> list[dict[str, Any]]:
     """Several runs' ``--json`` files (other seeds of the same cases) as one summary per case."""
     verdicts: dict[str, list[tuple[bool, float | None]]] = {}
+    checks: dict[str, str] = {}
     for file in files:
         for r in json.loads(Path(file).read_text()):
             verdicts.setdefault(r["case"], []).extend(zip(r["verdicts"], r["values"], strict=True))
-    return [summarise(name, v) for name, v in verdicts.items()]
+            checks[r["case"]] = r["check"]
+    return [summarise(name, v, checks[name]) for name, v in verdicts.items()]
 
 
 def main() -> None:
