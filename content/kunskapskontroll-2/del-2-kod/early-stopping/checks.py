@@ -17,7 +17,7 @@ PROBE = {
          # 600 rows (15 steps an epoch), weakly separated: the validation loss bottoms out within
          # 10-25 epochs for the starter's network, far from the 100-epoch cap. With 240 rows and
          # separation 0.35 it crept down slowly and stopped only at epoch 98 in one of 8 seeds
-         # (tests/measure_behaviour.py; /work/notes/s2/behaviour.md).
+         # (python -m tests.measure_behaviour --case es/reference: epochs to spare per seed).
          "data": {"kind": "binary", "n": 600, "features": 10, "seed": 3, "separation": 0.2}},
     ],
 }
