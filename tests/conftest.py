@@ -2,6 +2,9 @@
 
 Integration tests use the Redis that `make test` starts (CELERY_BROKER_URL) and a real Celery
 worker that this file starts on the test database; nothing of the pipeline is mocked.
+
+The course and the demo users are loaded once per session (``django_db_setup``); a test that needs
+them asks for ``course`` or ``users``, and one that does not sees none of their rows.
 """
 
 from __future__ import annotations
