@@ -211,3 +211,17 @@ def test_published_weights_grade_answers_the_reference_still_earns_full_marks(co
     assert reference.score == reference.max_score == 4.0
     before.refresh_from_db()
     assert before.score == 2.0 and before.item_version_id == v1.pk  # graded against v1, untouched
+
+
+@pytest.mark.django_db
+def test_the_weight_table_speaks_english_too(course, users):
+    teacher = login("teacher")
+    draft = open_draft(teacher, "build-network")
+    teacher.cookies["django_language"] = "en"
+    page = html.unescape(teacher.get(draft.get_absolute_url()).content.decode())
+    assert "Give each requirement a weight." in page and "0 points; a condition for the rest" in page
+    assert "counts when one of these holds: dense-100, dropout, dense-50, output" in page
+    assert "The weights are saved as weights in item.yaml" in page and ">Total<" in page
+    response = teacher.post(draft.get_absolute_url(), form_data(draft, loss=-1))
+    page = html.unescape(response.content.decode())
+    assert "The draft is not saved: correct what is marked below." in page
