@@ -63,7 +63,7 @@ def test_teacher_edits_a_weight_sees_the_points_follow_and_saves(page: Page):
     # Preconditions are gates without a weight; the rest start from requirements.yaml's points.
     expect(page.get_by_test_id("requirement-returns-model")).to_contain_text("förhandskrav")
     expect(page.get_by_test_id("requirement-returns-model").locator("input")).to_have_count(0)
-    dense = page.get_by_label("Vikt: dense-100")
+    dense = page.get_by_label("Vikt för dense-100")
     expect(dense).to_have_value("1.5")
     expect(page.get_by_test_id("weight-total")).to_have_text("10")
     expect(page.get_by_test_id("weights-rescaled")).to_be_hidden()
@@ -79,24 +79,24 @@ def test_teacher_edits_a_weight_sees_the_points_follow_and_saves(page: Page):
 
     # Back to a sum of 10 (dense-100 weighs 3, the optimizer 0), then save the draft.
     dense.fill("3")
-    page.get_by_label("Vikt: optimizer").fill("0")
-    page.get_by_label("Vikt: no-other-layers").fill("0")
+    page.get_by_label("Vikt för optimizer").fill("0")
+    page.get_by_label("Vikt för no-other-layers").fill("0")
     expect(page.get_by_test_id("weight-total")).to_have_text("10")
     expect(page.get_by_test_id("weights-rescaled")).to_be_hidden()
     page.get_by_test_id("save").click()
     expect(page.locator(".flash").first).to_contain_text("Utkastet är sparat.")
-    expect(page.get_by_label("Vikt: dense-100")).to_have_value("3")
+    expect(page.get_by_label("Vikt för dense-100")).to_have_value("3")
     expect(page.get_by_test_id("share-dense-100")).to_have_text("3")
     draft = ItemDraft.objects.get(slug="build-network")
     assert draft.fields["config"]["weights"] == {"dense-100": 3, "no-other-layers": 0, "optimizer": 0}
 
     # A negative weight is refused by the server with a message next to it; nothing is lost.
-    page.get_by_label("Vikt: loss").evaluate("el => el.removeAttribute('min')")
-    page.get_by_label("Vikt: loss").fill("-1")
+    page.get_by_label("Vikt för loss").evaluate("el => el.removeAttribute('min')")
+    page.get_by_label("Vikt för loss").fill("-1")
     page.get_by_test_id("save").click()
     expect(page.get_by_test_id("form-errors")).to_contain_text("Utkastet är inte sparat")
     expect(page.get_by_test_id("requirement-loss").get_by_test_id("weight-error")).to_be_visible()
-    expect(page.get_by_label("Vikt: dense-100")).to_have_value("3")
+    expect(page.get_by_label("Vikt för dense-100")).to_have_value("3")
     draft.refresh_from_db()
     assert draft.fields["config"]["weights"] == {"dense-100": 3, "no-other-layers": 0, "optimizer": 0}
     assert look(page, "error") == []

@@ -1,7 +1,7 @@
 # mistake: A Conv2D(16, (3, 3), activation=relu) is missing
-# score: 0.5
-# A convolutional model (the precondition) with nothing else of the task but its Flatten, which
-# the prompt asks for and which earns its 0.5; "no other layers" earns nothing on top.
+# score: 0
+# A convolutional model (the precondition) with none of the task's own layers: its Flatten
+# and "no other layers" count only once one of them is there, so it earns nothing.
 import keras
 from keras import layers
 
