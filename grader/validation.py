@@ -65,7 +65,7 @@ def validate(
             "starter_result": None,
             "problems": problems,
         }
-    problems: list[dict[str, str]] = []
+    problems = []
     if not solution.strip():
         problems.append(
             _problem(

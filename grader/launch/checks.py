@@ -116,17 +116,18 @@ def probe(*, source: str, slug: str, variant: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _msg(data: Any) -> Msg:
+def _msg(data: object) -> Msg:
     if not (isinstance(data, dict) and isinstance(data.get("sv"), str) and isinstance(data.get("en"), str)):
         raise ValueError("a message is not {sv, en}")
     return Msg(sv=data["sv"][:4000], en=data["en"][:4000])
 
 
-def _check(data: Any) -> Check:
+def _check(data: object) -> Check:
     if not isinstance(data, dict) or not isinstance(data.get("name"), str) or type(data.get("passed")) is not bool:
         raise ValueError("a check is not {name, passed, ...}")
     weight = data.get("weight")
-    if type(weight) not in (int, float) or not math.isfinite(weight) or weight < 0:
+    # Exactly an int or a float (JSON's numbers), not a bool.
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
         raise ValueError("a check's weight is not a finite number ≥ 0")
     hint = data.get("hint")
     return Check(
