@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -538,7 +538,20 @@ def submissions_regrade(*, submissions: Iterable[Submission], by: User, descript
     return batch
 
 
-def assessment_settings_update(*, assessment: Assessment, by: User, **fields: Any) -> Assessment:
+class AssessmentSettings(TypedDict, total=False):
+    """The settings ``assessment_settings_update`` may change (the settings form's fields)."""
+
+    opens_at: datetime | None
+    closes_at: datetime | None
+    late_until: datetime | None
+    time_limit_minutes: int | None
+    attempts_allowed: int | None
+    late_penalty_percent: int
+    release: str
+    examples_enabled: bool
+
+
+def assessment_settings_update(*, assessment: Assessment, by: User, **fields: Unpack[AssessmentSettings]) -> Assessment:
     """Change an assessment's window and rules (validated by the form that calls this)."""
     allowed = {
         "opens_at",
