@@ -13,12 +13,15 @@ import json
 import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader import requirements, theory, variants
 from grader.checks import Check, Msg, msg
 from grader.launch.sandbox import Limits, SandboxRun, SandboxUnavailable, run_in_sandbox
 from grader.status import Status
+
+if TYPE_CHECKING:
+    from grader.launch.checks import ChecksError
 
 
 @dataclass
@@ -232,9 +235,7 @@ LIMIT_MESSAGES: dict[str, Msg] = {  # keyed by a run's verdict
 }
 
 
-def _checks_failed(
-    spec: ItemSpec, error: dict[str, Any], *, output: str = "", timings: dict[str, float]
-) -> GradeResult:
+def _checks_failed(spec: ItemSpec, error: ChecksError, *, output: str = "", timings: dict[str, float]) -> GradeResult:
     """The teacher's checks failed (in their jail): no marks now, and where it failed."""
     line = f", rad {error['line']}" if error.get("line") else ""
     line_en = f", line {error['line']}" if error.get("line") else ""

@@ -15,7 +15,7 @@ import json
 import math
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import Any, TypedDict
 
 from grader.checks import Check, Msg
 from grader.launch.sandbox import CHECKS, Limits, SandboxUnavailable, run_in_sandbox
@@ -37,11 +37,21 @@ _PROBES: OrderedDict[str, dict[str, Any]] = OrderedDict()
 LAST_TIMINGS: dict[str, float] = {}
 
 
+class ChecksError(TypedDict, total=False):
+    """What failed and where in the teacher's file (their own frames only)."""
+
+    type: str
+    message: str
+    file: str
+    line: int | None
+    traceback: str
+
+
 class ChecksFailed(Exception):
     """The teacher's checks failed: raised, hung, used too much, or answered nonsense. ``error``
     says what and where in their file (``file``, ``line``, ``traceback`` of their own frames)."""
 
-    def __init__(self, error: dict[str, Any]) -> None:
+    def __init__(self, error: ChecksError) -> None:
         super().__init__(f"{error.get('type')}: {error.get('message')}")
         self.error = error
 
