@@ -41,7 +41,7 @@ if TYPE_CHECKING:  # only for the type checker: beside student code, the standar
     Array = npt.NDArray[np.generic]
 
 
-class ErrorInfo(TypedDict, total=False):
+class ErrorInfo(TypedDict):
     """The student-facing description of an exception (``_error``)."""
 
     type: str
