@@ -188,6 +188,9 @@ class GradeSync(models.Model):
     sent_timestamp = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
+    # When a send_score message for it was last put on the broker (or taken for a try); null: never
+    # (the broker was down when the score changed). The sweeper queues such rows again.
+    queued_at = models.DateTimeField(null=True, blank=True)
     tries = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
 

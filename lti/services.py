@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -516,22 +516,50 @@ def grades_request(*, submission_ids: list[int]) -> list[int]:
     with transaction.atomic():
         for link, user in links_for_submissions(submission_ids=submission_ids):
             sync, _created = GradeSync.objects.update_or_create(
-                link=link, user=user, defaults={"state": GradeSync.State.PENDING, "requested_at": now, "tries": 0}
+                link=link,
+                user=user,
+                defaults={"state": GradeSync.State.PENDING, "requested_at": now, "tries": 0, "queued_at": None},
             )
             ids.append(sync.pk)
         transaction.on_commit(lambda: [grade_enqueue(grade_sync_id=i, task=send_score) for i in ids])
     return ids
 
 
-def grade_enqueue(*, grade_sync_id: int, task: Any = None) -> None:
+def grade_enqueue(*, grade_sync_id: int, task: Any = None) -> bool:
+    """Put one score's send on the broker; False (the row left pending with ``queued_at`` unset,
+    for the sweeper, ``grades_sweep``) if the broker is down."""
     from django.conf import settings
 
     from lti.tasks import send_score
 
     try:
         (task or send_score).apply_async(args=(grade_sync_id,), queue=settings.LTI_QUEUE)
-    except Exception:  # the broker is down: the row stays pending, "send again" on the dashboard
+    except Exception:  # the broker is down: the row stays pending; the sweeper queues it again
         logger.exception("could not enqueue LTI score %s", grade_sync_id)
+        return False
+    GradeSync.objects.filter(pk=grade_sync_id, state=GradeSync.State.PENDING).update(queued_at=timezone.now())
+    return True
+
+
+def grades_sweep(*, resend_after: float | None = None) -> dict[str, int]:
+    """The sweeper's round for scores to the LMS (``manage.py requeue_stuck``): queue again what
+    is pending and was never queued (the broker was down when the score changed), or was queued
+    more than ``resend_after`` seconds ago and never taken (a message lost with the broker). A
+    duplicate send is harmless: the task sends the newest state, and an older one never wins."""
+    from django.conf import settings
+
+    resend_after = settings.LTI_RESEND_AFTER_SECONDS if resend_after is None else resend_after
+    stale = timezone.now() - timedelta(seconds=resend_after)
+    counts = {"lti_sent": 0, "lti_broker_down": 0}
+    pending = GradeSync.objects.filter(state=GradeSync.State.PENDING).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=stale)
+    )
+    for pk in pending.order_by("requested_at").values_list("pk", flat=True):
+        if not grade_enqueue(grade_sync_id=pk):
+            counts["lti_broker_down"] += 1
+            break
+        counts["lti_sent"] += 1
+    return counts
 
 
 @dataclass

@@ -20,7 +20,10 @@ def send_score(self, grade_sync_id: int) -> None:  # type: ignore[no-untyped-def
     from lti import services
     from lti.models import GradeSync
 
-    GradeSync.objects.filter(pk=grade_sync_id).update(tries=F("tries") + 1)
+    from django.utils import timezone
+
+    # Taken now: the sweeper leaves it alone while its retries run.
+    GradeSync.objects.filter(pk=grade_sync_id).update(tries=F("tries") + 1, queued_at=timezone.now())
     try:
         services.score_send(grade_sync_id=grade_sync_id)
     except Exception as exc:
