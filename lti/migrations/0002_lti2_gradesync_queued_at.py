@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lti', '0001_lti_platform'),
+        ("lti", "0001_lti_platform"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='gradesync',
-            name='queued_at',
+            model_name="gradesync",
+            name="queued_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
     ]
