@@ -134,20 +134,30 @@ def _unverified(token: str) -> dict[str, Any]:
 
 
 def _platform_for(body: dict[str, Any]) -> Platform:
-    """The registration a launch is for: its issuer, its audience (client id) and azp."""
+    """The registration a launch is for: its issuer, its audience (client id) and azp.
+
+    As the LTI 1.3 security framework (and OpenID Connect Core 3.1.3.7) has it: ``aud`` is one
+    client id or a list of them, and must contain ours, anywhere in the list. With several
+    audiences ``azp`` must be present; when ``azp`` is present it must be our client id (one of
+    the audiences). Of our registrations for the issuer, the one named by ``azp`` is taken, else
+    the single audience.
+    """
     iss = body.get("iss")
     if not iss or not Platform.objects.filter(issuer=iss).exists():
         raise LaunchError("unknown_issuer", str(iss))
     aud = body.get("aud")
-    auds = [aud] if isinstance(aud, str) else list(aud or [])
-    platforms = list(Platform.objects.filter(issuer=iss, client_id__in=[str(a) for a in auds]))
-    if not platforms:
+    auds = [aud] if isinstance(aud, str) else [a for a in aud if isinstance(a, str)] if isinstance(aud, list) else []
+    ours = {p.client_id: p for p in Platform.objects.filter(issuer=iss, client_id__in=auds)}
+    if not ours:
         raise LaunchError("unknown_client", str(aud))
-    platform = platforms[0]
     azp = body.get("azp")
-    if (azp and azp != platform.client_id) or (len(auds) > 1 and not azp) or auds[0] != platform.client_id:
-        raise LaunchError("wrong_audience", f"aud={aud} azp={azp}")
-    return platform
+    if azp is not None:
+        if not isinstance(azp, str) or azp not in ours:
+            raise LaunchError("wrong_audience", f"aud={aud} azp={azp}: azp is not our client id")
+        return ours[azp]
+    if len(auds) > 1:
+        raise LaunchError("wrong_audience", f"aud={aud}: several audiences and no azp")
+    return ours[auds[0]]
 
 
 def launch_role(body: dict[str, Any]) -> str:
@@ -182,7 +192,7 @@ def launch_validate(request: Any) -> tuple[Any, Platform, dict[str, Any]]:
         raise LaunchError("bad_request")
     body = _unverified(token)
     platform = _platform_for(body)
-    launch = message_launch(request)
+    launch = message_launch(request, client_id=platform.client_id)
     try:
         launch.validate_state()
     except LtiException as exc:

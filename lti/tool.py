@@ -123,14 +123,25 @@ def oidc_login(request: t.Any) -> DjangoOIDCLogin:
     return DjangoOIDCLogin(request, DbToolConf(), cookie_service=cookies, launch_data_storage=storage())
 
 
-def message_launch(request: t.Any) -> DjangoMessageLaunch:
-    launch = DjangoMessageLaunch(
+class ToolMessageLaunch(DjangoMessageLaunch):
+    """pylti1p3 takes the first ``aud`` as the client id; an ``aud`` list may name ours anywhere.
+    The client id is the one ``lti.services._platform_for`` chose from aud and azp."""
+
+    client_id: str | None = None
+
+    def get_client_id(self) -> str:
+        return self.client_id or super().get_client_id()
+
+
+def message_launch(request: t.Any, client_id: str | None = None) -> ToolMessageLaunch:
+    launch = ToolMessageLaunch(
         request,
         DbToolConf(),
         cookie_service=FramedCookieService(DjangoRequest(request, post_only=True)),
         launch_data_storage=storage(),
         service_connector_cls=CachingConnector,
     )
+    launch.client_id = client_id
     launch.set_public_key_caching(storage(), cache_lifetime=3600)
     # We run its validation steps one by one (to tell the reasons apart): no implicit validate().
     launch.set_auto_validation(enable=False)
