@@ -128,9 +128,9 @@ class ResourceLink(models.Model):
     @property
     def target_key(self) -> str:
         """Our id for what the link points at: the line item's resourceId."""
-        if self.item_id:
+        if self.item is not None:
             return f"item:{self.item.slug}"
-        if self.assessment_id:
+        if self.assessment is not None:
             return f"assessment:{self.assessment.slug}"
         return ""
 

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import jwt
 from django.db import IntegrityError, transaction
@@ -19,6 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from exercises.models import Assessment, Course, Enrollment, Item, Submission
 from lti.models import Context, Deployment, GradeSync, Identity, Membership, Platform, ResourceLink, UsedNonce
+
+if TYPE_CHECKING:
+    from pylti1p3.assignments_grades import TAssignmentsGradersData
+    from pylti1p3.deep_link import TDeepLinkData
 
 logger = logging.getLogger(__name__)
 
@@ -338,9 +342,9 @@ def _link_save(platform: Platform, context: Context | None, body: dict[str, Any]
 
 
 def _landing(platform: Platform, link: ResourceLink | None) -> str:
-    if link and link.item_id:
+    if link and link.item is not None:
         return link.item.get_absolute_url()
-    if link and link.assessment_id:
+    if link and link.assessment is not None:
         return reverse("exercises:course", kwargs={"slug": platform.course.slug}) + f"#{link.assessment.slug}"
     return reverse("exercises:course", kwargs={"slug": platform.course.slug})
 
@@ -366,7 +370,7 @@ def launch_accept(*, platform: Platform, body: dict[str, Any]) -> LaunchResult:
                 defaults={"roles": body.get(CLAIM + "roles") or [], "active": True, "left_at": None},
             )
         link = None if deep_linking else _link_save(platform, context, body)
-    UsedNonce.objects.filter(used_at__lt=timezone.now() - timezone.timedelta(days=2)).delete()
+    UsedNonce.objects.filter(used_at__lt=timezone.now() - timedelta(days=2)).delete()
     target = reverse("lti:deep_link") if deep_linking else _landing(platform, link)
     return LaunchResult(
         user=user, role=role, platform=platform, target_url=target, deep_linking=deep_linking, context=context
@@ -425,7 +429,7 @@ def deep_link_response(
                 .set_tag("quiz")
             )
         )
-    deep_link = DeepLink(registration_for(platform), deployment_id, settings)
+    deep_link = DeepLink(registration_for(platform), deployment_id, cast("TDeepLinkData", settings))
     return settings["deep_link_return_url"], deep_link.get_response_jwt(resources)
 
 
@@ -457,7 +461,7 @@ def roster_sync(*, context: Context) -> RosterResult:
     url: str | None = context.memberships_url
     while url:
         page, url = nrps.get_members_page(url)
-        members.extend(page)
+        members.extend(cast(list[dict[str, Any]], page))
         result.pages += 1
     now = timezone.now()
     seen: set[int] = set()
@@ -589,9 +593,9 @@ def score_state(*, link: ResourceLink, user: User) -> ScoreState | None:
     the student has nothing finished."""
     items = (
         [link.item]
-        if link.item_id
+        if link.item is not None
         else list(link.assessment.items.filter(is_published=True))
-        if link.assessment_id
+        if link.assessment is not None
         else []
     )
     if not items:
@@ -649,7 +653,9 @@ def _lineitem_url(link: ResourceLink, ags: Any, maximum: Decimal) -> str:
 
     found = ags.find_lineitem_satisfying(same)
     if found is None:
-        label = link.title or (link.item.slug if link.item_id else link.assessment.title)
+        label = link.title or (
+            link.item.slug if link.item is not None else link.assessment.title if link.assessment is not None else ""
+        )
         found = ags.create_lineitem(
             LineItem()
             .set_label(label)
@@ -700,7 +706,10 @@ def score_send(*, grade_sync_id: int) -> str:
         raise ScoreSendError("the LMS gave no line items URL for this link (no launch with AGS yet)")
     ags = AssignmentsGradesService(
         CachingConnector(registration_for(platform)),
-        {"scope": AGS_SCOPES, "lineitems": lineitems, "lineitem": link.lineitem_url or None},
+        cast(
+            "TAssignmentsGradersData",
+            {"scope": AGS_SCOPES, "lineitems": lineitems, "lineitem": link.lineitem_url or None},
+        ),
     )
     url = _lineitem_url(link, ags, state.score_maximum)
     grade = (
@@ -715,7 +724,7 @@ def score_send(*, grade_sync_id: int) -> str:
         grade.set_score_given(float(state.score_given))
     if state.comment:
         grade.set_comment(state.comment)
-    ags.put_grade(grade, LineItem({"id": url}))  # type: ignore[arg-type]
+    ags.put_grade(grade, LineItem({"id": url}))
     GradeSync.objects.filter(pk=sync.pk).filter(
         Q(sent_timestamp__isnull=True) | Q(sent_timestamp__lte=state.timestamp)
     ).update(

@@ -9,13 +9,15 @@ from math import floor
 
 from django.conf import settings
 from django.core.cache import cache
-from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.contrib.django.cookie import DjangoCookieService
 from pylti1p3.contrib.django.launch_data_storage.cache import DjangoCacheDataStorage
+from pylti1p3.contrib.django.lti1p3_tool_config import DjangoDbToolConf
+from pylti1p3.contrib.django.message_launch import DjangoMessageLaunch
+from pylti1p3.contrib.django.oidc_login import DjangoOIDCLogin
 from pylti1p3.contrib.django.request import DjangoRequest
+from pylti1p3.contrib.django.service_connector import DjangoServiceConnector
 from pylti1p3.deployment import Deployment as LibDeployment
 from pylti1p3.registration import Registration
-from pylti1p3.service_connector import ServiceConnector
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 
 from lti import keys
@@ -43,7 +45,7 @@ def registration_for(platform: Platform, key: ToolKey | None = None) -> KeyedReg
     return reg
 
 
-class DbToolConf(ToolConfAbstract):
+class DbToolConf(ToolConfAbstract[DjangoRequest]):
     """Registrations and deployments from the Platform and Deployment tables."""
 
     def __init__(self) -> None:
@@ -75,7 +77,7 @@ class DbToolConf(ToolConfAbstract):
         return LibDeployment().set_deployment_id(deployment_id) if found else None
 
 
-class CachingConnector(ServiceConnector):
+class CachingConnector(DjangoServiceConnector):
     """Access tokens cached per issuer, scopes and signing key; a token the platform granted for an
     assertion signed with a key means that key is in use (older keys can leave the JWKS)."""
 
@@ -99,8 +101,11 @@ class FramedCookieService(DjangoCookieService):
 
     def update_response(self, response: t.Any) -> None:
         framed = settings.SESSION_COOKIE_SAMESITE == "None"
-        secure = framed or self._request.is_secure()
-        for key, data in self._cookie_data_to_set.items():
+        # pylti1p3 leaves both unannotated (None at class level); set in __init__.
+        request = t.cast(DjangoRequest, self._request)
+        to_set = t.cast(dict[str, dict[str, t.Any]], self._cookie_data_to_set)
+        secure = framed or request.is_secure()
+        for key, data in to_set.items():
             response.set_cookie(
                 key,
                 data["value"],
@@ -120,7 +125,9 @@ def storage() -> DjangoCacheDataStorage:
 
 def oidc_login(request: t.Any) -> DjangoOIDCLogin:
     cookies = FramedCookieService(DjangoRequest(request))
-    return DjangoOIDCLogin(request, DbToolConf(), cookie_service=cookies, launch_data_storage=storage())
+    # Annotated for pylti1p3's own DjangoDbToolConf (its models); any ToolConfAbstract works.
+    config = t.cast(DjangoDbToolConf, DbToolConf())
+    return DjangoOIDCLogin(request, config, cookie_service=cookies, launch_data_storage=storage())
 
 
 class ToolMessageLaunch(DjangoMessageLaunch):
