@@ -45,7 +45,7 @@ def _error(request: HttpRequest, message: str, status: int = 400, code: str = ""
     response = render(request, "lti/error.html", {"message": message, "code": code}, status=status)
     origins = sorted({p.origin for p in Platform.objects.all()})
     if origins:
-        response.headers["Content-Security-Policy"] = lti_csp(origins)
+        response.headers["Content-Security-Policy"] = lti_csp(origins, nonce=getattr(request, "csp_nonce", None))
         response.xframe_options_exempt = True
     return response
 
@@ -166,7 +166,9 @@ def deep_link(request: AuthenticatedHttpRequest) -> HttpResponse:
             response = render(request, "lti/deep_link_return.html", {"return_url": url, "jwt": token})
             target = urlsplit(url)
             response.headers["Content-Security-Policy"] = lti_csp(
-                request.session.get(SESSION_KEY) or [], form_targets=(f"{target.scheme}://{target.netloc}",)
+                request.session.get(SESSION_KEY) or [],
+                form_targets=(f"{target.scheme}://{target.netloc}",),
+                nonce=getattr(request, "csp_nonce", None),
             )
             return response
     return render(request, "lti/deep_link.html", {"course": course, "assessments": assessments})

@@ -59,11 +59,20 @@ def test_a_student_launched_from_the_lms_frame_submits_and_is_graded_inside_the_
     expect(tool.locator(".cm-editor")).to_be_visible(timeout=30_000)
     expect(tool.locator(".cm-editor")).to_contain_text("def build_model(n_cols):")
     frame = next(f for f in page.frames if "/items/build-network/" in f.url)
+    # Styled inside the frame: the site's stylesheet loaded and the editor's own styles applied
+    # (the framed policy once blocked every style).
+    assert frame.evaluate(
+        "() => [...document.styleSheets].some(s => (s.href || '').includes('/static/css/site') && s.cssRules.length)"
+    )
+    assert frame.evaluate("() => getComputedStyle(document.querySelector('.cm-editor')).display") == "flex"
     frame.evaluate("code => window.quizEditor.setValue(code)", (item_dir("build-network") / "solution.py").read_text())
     tool.get_by_test_id("submit").click()
     expect(tool.locator("#status")).to_have_attribute("data-status", "graded", timeout=120_000)
     expect(tool.get_by_test_id("score")).to_have_text("10 / 10")
-    page.screenshot(path="var/lti-framed.png")
+    page.screenshot(path="var/lti-framed-1366.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path="var/lti-framed-390.png", full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
     # The LMS's gradebook has the score.
     page.goto(f"{lms.base}/ctx/{CONTEXT}/gradebook")
     cell = page.locator("td[data-user=lms-anna]")

@@ -4,6 +4,7 @@ as learner, instructor and assistant; each bad launch gets a clear page and chan
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import jwt
@@ -97,6 +98,9 @@ def test_a_launch_page_may_be_framed_by_the_platform_only_and_other_pages_still_
     csp = framed["Content-Security-Policy"]
     assert f"frame-ancestors 'self' {lms.base}" in csp and "X-Frame-Options" not in framed
     assert "script-src 'self'" in csp  # the rest of the policy stays
+    # ... with this response's style nonce for the code editor, not a template's placeholder
+    # (a "style-src 'self'{style_nonce}" blocked every stylesheet in the frame).
+    assert re.search(r"style-src 'self' 'nonce-[\w-]+';", csp) and "{" not in csp, csp
     normal = Client()
     normal.login(username="student", password="student")
     page = normal.get("/items/build-network/")
