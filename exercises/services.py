@@ -420,7 +420,8 @@ def submission_review_accept(*, submission: Submission, by: User, comment: str =
     _require_finished(submission)
     now = timezone.now()
     with transaction.atomic():
-        locked = Submission.objects.select_for_update().select_related("reviewed_by").get(pk=submission.pk)
+        # of=self: PostgreSQL cannot lock the nullable side of the outer join to reviewed_by.
+        locked = Submission.objects.select_for_update(of=("self",)).select_related("reviewed_by").get(pk=submission.pk)
         if locked.reviewed_at is not None:
             who = locked.reviewed_by.username if locked.reviewed_by else "?"
             raise ValidationError(_("Redan granskad av %(who)s.") % {"who": who})
