@@ -490,7 +490,8 @@ def submissions_regrade(*, submissions: Iterable[Submission], by: User, descript
     with transaction.atomic():
         batch = RegradeBatch.objects.create(created_by=by, description=description[:300])
         chosen = list(
-            Submission.objects.select_for_update()
+            # of=self: PostgreSQL cannot lock the nullable side of the outer join to current_version.
+            Submission.objects.select_for_update(of=("self",))
             .filter(pk__in=[s.pk for s in submissions])
             .exclude(status__in=Submission.PENDING)
             .select_related("item__current_version", "item_version")
