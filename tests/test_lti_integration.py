@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import item_dir, wait_for_grade
-from tests.lti_platform.fixtures import CLIENT_ID, CONTEXT, DEPLOYMENT_ID, launch, register
+from tests.lti_platform.fixtures import CONTEXT, launch, register, tool_known
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 TOOL = "http://testserver"
@@ -41,17 +41,7 @@ def test_a_graded_submission_reaches_the_lms_gradebook_and_regrade_and_override_
     from exercises.models import Item, ItemVersion
     from lti.models import Identity
 
-    lms.reset(TOOL)
-    lms.admin(
-        "tool",
-        {
-            "client_id": CLIENT_ID,
-            "deployment_id": DEPLOYMENT_ID,
-            "login_url": f"{TOOL}/lti/login/",
-            "launch_url": f"{TOOL}/lti/launch/",
-            "jwks_url": f"{live_server.url}/lti/jwks/",
-        },
-    )
+    tool_known(lms, TOOL, live_server.url)
     lms.admin(
         "link",
         {"context_id": CONTEXT, "id": "link-build", "title": "Bygg nätet", "custom": {"quiz_item": "build-network"}},
@@ -125,17 +115,7 @@ def test_a_submission_made_through_the_json_api_in_a_launched_session_reaches_th
     and its score queued to the LMS (the recorder's send_score), which shows it."""
     from lti.models import GradeSync, Identity
 
-    lms.reset(TOOL)
-    lms.admin(
-        "tool",
-        {
-            "client_id": CLIENT_ID,
-            "deployment_id": DEPLOYMENT_ID,
-            "login_url": f"{TOOL}/lti/login/",
-            "launch_url": f"{TOOL}/lti/launch/",
-            "jwks_url": f"{live_server.url}/lti/jwks/",
-        },
-    )
+    tool_known(lms, TOOL, live_server.url)
     lms.admin(
         "link",
         {"context_id": CONTEXT, "id": "link-build", "title": "Bygg nätet", "custom": {"quiz_item": "build-network"}},

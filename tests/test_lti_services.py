@@ -13,7 +13,7 @@ import requests
 from django.core.management import call_command
 from django.test import Client
 
-from tests.lti_platform.fixtures import CLIENT_ID, CONTEXT, DEPLOYMENT_ID, launch, register
+from tests.lti_platform.fixtures import CONTEXT, launch, register, tool_known
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOOL = "http://testserver"
@@ -23,17 +23,7 @@ TOOL = "http://testserver"
 def platform(course, lms, live_server):
     """The platform knows the tool's pages as the test client reaches them (testserver) and its
     JWKS at the live server, where the platform's own process fetches it."""
-    lms.reset(TOOL)
-    lms.admin(
-        "tool",
-        {
-            "client_id": CLIENT_ID,
-            "deployment_id": DEPLOYMENT_ID,
-            "login_url": f"{TOOL}/lti/login/",
-            "launch_url": f"{TOOL}/lti/launch/",
-            "jwks_url": f"{live_server.url}/lti/jwks/",
-        },
-    )
+    tool_known(lms, TOOL, live_server.url)
     lms.admin("link", {"context_id": CONTEXT, "id": "link-q01", "title": "Fråga 1", "custom": {"quiz_item": "q01"}})
     return register(lms)
 
