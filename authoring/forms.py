@@ -15,6 +15,12 @@ from exercises.models import Assessment, Item
 TEXT_LIMIT = 200_000
 QUEUES = [("grading", _("CPU (grading)")), ("grading-gpu", _("GPU (grading-gpu)"))]
 LIMIT_KEYS = ("cpu_seconds", "wall_seconds", "memory_mb")
+# The form field of a requirement's weight: "weight__" and the requirement's id.
+WEIGHT_PREFIX = "weight__"
+
+
+def weight_field_name(requirement_id: str) -> str:
+    return f"{WEIGHT_PREFIX}{requirement_id}"
 
 
 def _code(rows: int = 14) -> forms.Textarea:
@@ -96,8 +102,18 @@ class ItemForm(forms.Form):
     )
     correct = forms.CharField(label=_("Rätt alternativ (id)"), max_length=80, required=False)
 
-    def __init__(self, *args: Any, course: Any, editing: bool = False, kind: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        course: Any,
+        editing: bool = False,
+        kind: str | None = None,
+        requirements: list[dict[str, Any]] | None = None,
+        weights: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self._add_weight_fields(requirements or [], weights or {})
         if kind == Item.Kind.THEORY:
             # A model answer is prose: a plain textarea, spell-checked, not a code editor.
             for name in ("starter", "solution"):
@@ -111,8 +127,35 @@ class ItemForm(forms.Form):
             for name in ("slug", "kind"):
                 self.fields[name].disabled = True
 
+    def _add_weight_fields(self, requirements: list[dict[str, Any]], weights: dict[str, Any]) -> None:
+        """One number per requirement of the item's table (requirements.yaml) that carries points:
+        its weight, from item.yaml's ``weights`` or else the table's ``points``. Preconditions
+        carry no points and get no field."""
+        self.requirement_points: dict[str, Any] = {}
+        for requirement in requirements:
+            if not isinstance(requirement, dict) or requirement.get("precondition"):
+                continue
+            rid = str(requirement.get("id"))
+            self.requirement_points[rid] = requirement.get("points", 1)
+            self.fields[weight_field_name(rid)] = forms.DecimalField(
+                label=_("Vikt för %(id)s") % {"id": rid},
+                min_value=Decimal("0"),
+                max_value=Decimal("1000"),
+                max_digits=6,
+                decimal_places=2,
+                initial=_shown_number(weights.get(rid, self.requirement_points[rid])),
+                widget=forms.NumberInput(attrs={"step": "0.01", "min": "0", "data-weight": rid}),
+            )
+
+    @property
+    def weight_names(self) -> list[str]:
+        return [weight_field_name(rid) for rid in self.requirement_points]
+
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
+        weights = [data.get(name) for name in self.weight_names]
+        if weights and all(w is not None for w in weights) and not any(weights):
+            self.add_error(self.weight_names[0], _("Minst ett krav måste ge poäng: ge något krav en vikt över 0."))
         # Browsers send textarea lines ending in CRLF; the files (and the content hash) use LF.
         for name, value in data.items():
             if isinstance(value, str):
@@ -179,6 +222,8 @@ class ItemForm(forms.Form):
         if data["kind"] == Item.Kind.CHOICE:
             config["options"] = data["options"]
             config["correct"] = _kept(config.get("correct"), data["correct"].strip())
+        if self.requirement_points:
+            _set_or_pop(config, "weights", self._weights(config.get("weights") or {}))
         quick = data["kind"] in (Item.Kind.NUMERIC, Item.Kind.CHOICE)
         return {
             "title_sv": data["title_sv"],
@@ -193,6 +238,19 @@ class ItemForm(forms.Form):
             "rubric": data.get("rubric_other", []) + rubric if data["kind"] == Item.Kind.THEORY else [],
             "config": config,
         }
+
+    def _weights(self, previous: dict[str, Any]) -> dict[str, Any]:
+        """item.yaml's ``weights`` from the form: a requirement is listed when it was listed
+        before or its weight differs from the table's points, so an unedited item keeps its
+        files (and content hash). Whole numbers stay integers, as in the YAML files."""
+        weights = {}
+        for rid, table_points in self.requirement_points.items():
+            value = self.cleaned_data[weight_field_name(rid)]
+            if rid in previous:
+                weights[rid] = _kept_number(previous[rid], value)
+            elif value != Decimal(str(table_points)):
+                weights[rid] = _plain_number(value)
+        return weights
 
     @staticmethod
     def initial_from(*, slug: str, kind: str, assessment: Any, order: int, fields: dict[str, Any]) -> dict[str, Any]:
@@ -225,6 +283,24 @@ def _kept(previous: Any, text: str) -> Any:
     """The text typed, unless it is how the previous value is shown (``correct: 1`` in YAML is a
     number): an unedited item keeps its value's type, hence its content hash."""
     return previous if previous is not None and str(previous) == text else text
+
+
+def _shown_number(value: Any) -> Any:
+    """A weight as the form shows it: ``2`` rather than the table's ``2.0``."""
+    try:
+        return _plain_number(Decimal(str(value)))
+    except (ArithmeticError, ValueError):
+        return value
+
+
+def _kept_number(previous: Any, value: Decimal) -> Any:
+    """``value``, unless it equals the previous number (``2.0`` in YAML): then that one, unchanged."""
+    try:
+        if Decimal(str(previous)) == value:
+            return previous
+    except (ArithmeticError, ValueError):
+        pass
+    return _plain_number(value)
 
 
 def _plain_number(value: Decimal | None) -> int | float | None:

@@ -152,6 +152,7 @@ def requirement_rows(*, fields: dict[str, Any]) -> list[dict[str, Any]]:
                 "checks": [str(c) for c in r.get("checks", [])],
                 "precondition": bool(r.get("precondition")),
                 "requires": [str(q) for q in r.get("requires", [])],
+                "requires_any": [str(q) for q in r.get("requires_any", [])],
                 "weight": weight[rid],
                 "weighted": rid in weights,
                 "points": round(points * weight[rid] / total, 2),

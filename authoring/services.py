@@ -255,7 +255,7 @@ job_kind_register(
 )
 
 
-def checks_error_place(exc: BaseException) -> dict[str, Any]:
+def checks_error_place(exc: BaseException) -> dict[str, str | int | None]:
     """Where in the teacher's checks.py an exception arose: file, line, and the traceback from
     the first frame of that file on (the platform's own frames above it say nothing useful)."""
     import traceback

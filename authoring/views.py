@@ -19,7 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.requests import AuthenticatedHttpRequest
 from authoring import selectors, services
-from authoring.forms import ConceptForm, ConceptFormSet, ImportForm, ItemForm
+from authoring.forms import ConceptForm, ConceptFormSet, ImportForm, ItemForm, weight_field_name
 from authoring.models import ItemDraft
 from exercises.selectors import courses_taught
 
@@ -83,6 +83,7 @@ def _editor(request: AuthenticatedHttpRequest, *, course: Any, draft: ItemDraft 
             editing=editing,
             kind=draft.kind if draft else None,
             initial=_initial(draft) if draft else None,
+            **_requirement_table(draft),
         )
         concepts = ConceptFormSet(request.POST, prefix="concepts")
         kind = draft.kind if draft else request.POST.get("kind")
@@ -123,6 +124,7 @@ def _editor(request: AuthenticatedHttpRequest, *, course: Any, draft: ItemDraft 
             kind=draft.kind if draft else None,
             # A new item's checks start from the documented template (authoring/starters/).
             initial=_initial(draft) if draft else {"checks": CHECKS_TEMPLATE.read_text()},
+            **_requirement_table(draft),
         )
         rubric = draft.fields.get("rubric", []) if draft else []
         concepts = ConceptFormSet(prefix="concepts", initial=[ConceptForm.initial_from(c) for c in rubric if "id" in c])
@@ -135,9 +137,32 @@ def _editor(request: AuthenticatedHttpRequest, *, course: Any, draft: ItemDraft 
             "form": form,
             "concepts": concepts,
             "latest_run": draft.latest_run if draft else None,
-            "requirements": selectors.requirement_rows(fields=draft.fields) if draft else [],
+            **_requirements_context(form, draft),
         },
     )
+
+
+def _requirement_table(draft: ItemDraft | None) -> dict[str, Any]:
+    """The draft's requirement table and item.yaml weights, for the form's weight fields."""
+    config = (draft.fields.get("config") or {}) if draft and draft.kind != "theory" else {}
+    table, weights = config.get("requirements"), config.get("weights")
+    return {
+        "requirements": table if isinstance(table, list) else [],
+        "weights": weights if isinstance(weights, dict) else {},
+    }
+
+
+def _requirements_context(form: ItemForm, draft: ItemDraft | None) -> dict[str, Any]:
+    """The requirement table as saved, each row with the form's field for its weight (none for a
+    precondition), the sum of the weights, and whether it differs from the item's points (then
+    the points are shared by weight, ``grader.requirements.score``)."""
+    rows = selectors.requirement_rows(fields=draft.fields) if draft else []
+    for row in rows:
+        name = weight_field_name(row["id"])
+        row["field"] = form[name] if name in form.fields else None
+    total = sum(row["weight"] for row in rows)
+    points = float(draft.fields.get("points") or 0) if draft else 0.0
+    return {"requirements": rows, "weight_total": total, "weights_rescaled": bool(rows) and abs(total - points) > 1e-9}
 
 
 def _initial(draft: ItemDraft) -> dict[str, Any]:

@@ -28,8 +28,8 @@ import secrets
 import socket
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, Generic, TypeVar
 
 from django.conf import settings
 from django.db import models, transaction
@@ -97,31 +97,37 @@ class Job(models.Model):
         return self.status in PENDING
 
 
+J = TypeVar("J", bound=Job)
+
+
 @dataclass(frozen=True)
-class JobKind:
-    """What differs between kinds of job; the lifecycle is the same."""
+class JobKind(Generic[J]):
+    """What differs between kinds of job; the lifecycle is the same.
+
+    Generic in the kind's model, so each kind's functions are checked against it; the registry
+    holds kinds of different models (``JobKind[Any]``), the model picked at run time."""
 
     name: str
-    model: type[Job]
+    model: type[J]
     # The body of the grading message (item spec, text, variant, ...): everything grading needs.
-    message: Callable[[Any], dict[str, Any]]
-    queue: Callable[[Any], str]
+    message: Callable[[J], dict[str, Any]]
+    queue: Callable[[J], str]
     # The final status for a result, then the rest of it written, inside the recording transaction.
     final_status: Callable[[dict[str, Any]], str]
-    record: Callable[[Any, dict[str, Any]], None]
+    record: Callable[[J, dict[str, Any]], None]
     # The final status and reason of a job whose grader died ``tries`` times.
-    give_up: Callable[[Any], None]
+    give_up: Callable[[J], None]
     related: tuple[str, ...] = ()
 
 
-KINDS: dict[str, JobKind] = {}
+KINDS: dict[str, JobKind[Any]] = {}
 
 
-def job_kind_register(kind: JobKind) -> None:
+def job_kind_register(kind: JobKind[J]) -> None:
     KINDS[kind.name] = kind
 
 
-def kind_of(job: Job) -> JobKind:
+def kind_of(job: J) -> JobKind[J]:
     for kind in KINDS.values():
         if isinstance(job, kind.model):
             return kind
@@ -137,13 +143,13 @@ def job_send(*, job: Job) -> bool:
 
     kind = kind_of(job)
     model = kind.model
-    model.objects.filter(pk=job.pk).update(queued_at=timezone.now())
+    model._default_manager.filter(pk=job.pk).update(queued_at=timezone.now())
     try:
         message = job_message(job=job)
         app.send_task(GRADE_TASK, args=[message], queue=kind.queue(job))
     except Exception:  # the broker is down: the row stays queued and the sweeper sends it later
         logger.exception("could not enqueue %s %s", kind.name, job.pk)
-        model.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(queued_at=None)
+        model._default_manager.filter(pk=job.pk, status=JobStatus.QUEUED).update(queued_at=None)
         return False
     return True
 
@@ -160,7 +166,7 @@ def _process_start(pid: int) -> float | None:
     return boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
 
 
-def holder_is_dead(*, worker: str, started_at: Any) -> bool:
+def holder_is_dead(*, worker: str, started_at: datetime | None) -> bool:
     """True when the process that claimed a running job is known to be gone.
 
     Only a holder on this machine can be checked (same host name in its node name, e.g.
@@ -174,7 +180,7 @@ def holder_is_dead(*, worker: str, started_at: Any) -> bool:
     return started is None or started > started_at.timestamp() + 1
 
 
-def lease_expired_before() -> Any:
+def lease_expired_before() -> datetime:
     # A grade never outlives the hard time limit, so a claim older than that (plus a margin for
     # clocks) belongs to a worker that died.
     return timezone.now() - timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 30)
@@ -189,8 +195,10 @@ def job_started(*, kind: str, pk: int, token: str, worker: str) -> bool:
        Otherwise this is a duplicate delivery: logged; whichever result comes first wins.
     3. One already taken ``QUIZ_MAX_GRADE_TRIES`` times is given its final status instead.
     """
-    model = KINDS[kind].model
-    current = model.objects.filter(pk=pk, token=token).values("status", "started_at", "worker", "tries").first()
+    model: type[Job] = KINDS[kind].model
+    current = (
+        model._default_manager.filter(pk=pk, token=token).values("status", "started_at", "worker", "tries").first()
+    )
     if current is None:
         logger.warning("%s %s: a start for an unknown job or an old token, dropped", kind, pk)
         return False
@@ -210,7 +218,7 @@ def job_started(*, kind: str, pk: int, token: str, worker: str) -> bool:
     if current["tries"] >= settings.QUIZ_MAX_GRADE_TRIES:
         job_give_up(kind=kind, pk=pk, only_if=claimable)
         return False
-    claimed = model.objects.filter(claimable, pk=pk, token=token).update(
+    claimed = model._default_manager.filter(claimable, pk=pk, token=token).update(
         status=JobStatus.RUNNING, started_at=timezone.now(), worker=worker[:200], tries=F("tries") + 1
     )
     return claimed == 1
@@ -225,13 +233,13 @@ def job_finished(*, kind: str, pk: int, token: str, worker: str, result: dict[st
     """
     job_kind = KINDS[kind]
     with transaction.atomic():
-        won = job_kind.model.objects.filter(pk=pk, token=token, status__in=PENDING).update(
+        won = job_kind.model._default_manager.filter(pk=pk, token=token, status__in=PENDING).update(
             status=job_kind.final_status(result), finished_at=timezone.now(), worker=worker[:200]
         )
         if won != 1:
             logger.warning("%s %s: a duplicate or late result from %s, dropped", kind, pk, worker)
             return False
-        job = job_kind.model.objects.select_related(*job_kind.related).get(pk=pk)
+        job = job_kind.model._default_manager.select_related(*job_kind.related).get(pk=pk)
         job_kind.record(job, result)
     return True
 
@@ -244,12 +252,12 @@ def job_give_up(*, kind: str, pk: int, only_if: Q | None = None, token: str | No
     if token is not None:
         condition &= Q(token=token)
     with transaction.atomic():
-        won = job_kind.model.objects.filter(condition, pk=pk).update(
+        won = job_kind.model._default_manager.filter(condition, pk=pk).update(
             status=job_kind.final_status({"status": Status.CRASHED, "abandoned": True}), finished_at=timezone.now()
         )
         if won != 1:
             return False
-        job = job_kind.model.objects.select_related(*job_kind.related).get(pk=pk)
+        job = job_kind.model._default_manager.select_related(*job_kind.related).get(pk=pk)
         job_kind.give_up(job)
     logger.warning("%s %s abandoned after %s tries", kind, pk, job.tries)
     return True
@@ -268,7 +276,7 @@ def jobs_sweep(*, requeue_after: float | None = None) -> dict[str, int]:
     now = timezone.now()
     counts = {"sent": 0, "resent": 0, "reclaimed": 0, "abandoned": 0, "broker_down": 0}
     for kind in KINDS.values():
-        objects = kind.model.objects
+        objects: models.Manager[Job] = kind.model._default_manager
         never_sent = objects.filter(status=JobStatus.QUEUED, queued_at__isnull=True)
         lost = objects.filter(status=JobStatus.QUEUED, queued_at__lt=now - timedelta(seconds=requeue_after))
         for key, qs in (("sent", never_sent), ("resent", lost)):
@@ -331,7 +339,7 @@ def job_message(*, job: Job) -> dict[str, Any]:
     }
 
 
-def job_run_inline(*, job: Job, worker: str = "") -> Job | None:
+def job_run_inline(*, job: J, worker: str = "") -> J | None:
     """Grade a job in this process exactly as a grading worker and the recorder would (the same
     message, ``grader.service.run_job``, the same recording); None if it is not this caller's to
     take (finished, or held by a live worker). For tests and a shell, never for the web."""
@@ -343,4 +351,4 @@ def job_run_inline(*, job: Job, worker: str = "") -> Job | None:
         return None
     result = run_job(job_message(job=job))
     job_finished(kind=kind.name, pk=job.pk, token=job.token, worker=identity, result=result)
-    return kind.model.objects.get(pk=job.pk)
+    return kind.model._default_manager.get(pk=job.pk)

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,6 +34,7 @@ from exercises.models import (
     Draft,
     Extension,
     Item,
+    ItemVersion,
     RegradeBatch,
     ScoreChange,
     Submission,
@@ -59,7 +60,7 @@ def _final_scores_changed(*submission_ids: int) -> None:
     transaction.on_commit(send)
 
 
-def item_spec(version: Any) -> ItemSpec:
+def item_spec(version: ItemVersion) -> ItemSpec:
     return ItemSpec(
         slug=version.item.slug,
         kind=version.item.kind,
@@ -228,7 +229,7 @@ def _submission_queue(submission: Submission) -> str:
 
 def _submission_status(result: dict[str, Any]) -> str:
     try:
-        return str(JobStatus(result.get("status")))
+        return str(JobStatus(str(result.get("status"))))
     except ValueError:
         return JobStatus.ERROR
 
@@ -342,10 +343,10 @@ def submission_finish(*, submission: Submission, result: GradeResult) -> Submiss
 def submission_grade(*, submission_id: int, worker: str = "") -> Submission | None:
     """Grade a submission here and now, as a worker and the recorder would (tests, a shell)."""
     submission = Submission.objects.filter(pk=submission_id).first()
-    return job_run_inline(job=submission, worker=worker) if submission else None  # type: ignore[return-value]
+    return job_run_inline(job=submission, worker=worker) if submission else None
 
 
-def _regrade_done_details(submission: Submission) -> Any:
+def _regrade_done_details(submission: Submission) -> dict[str, Any]:
     # JSON fields cannot be updated in place portably; the pending row is rebuilt with its result.
     change = (
         ScoreChange.objects.filter(submission=submission, kind=ScoreChange.Kind.REGRADE, details__finished=False)
@@ -419,7 +420,8 @@ def submission_review_accept(*, submission: Submission, by: User, comment: str =
     _require_finished(submission)
     now = timezone.now()
     with transaction.atomic():
-        locked = Submission.objects.select_for_update().select_related("reviewed_by").get(pk=submission.pk)
+        # of=self: PostgreSQL cannot lock the nullable side of the outer join to reviewed_by.
+        locked = Submission.objects.select_for_update(of=("self",)).select_related("reviewed_by").get(pk=submission.pk)
         if locked.reviewed_at is not None:
             who = locked.reviewed_by.username if locked.reviewed_by else "?"
             raise ValidationError(_("Redan granskad av %(who)s.") % {"who": who})
@@ -488,7 +490,8 @@ def submissions_regrade(*, submissions: Iterable[Submission], by: User, descript
     with transaction.atomic():
         batch = RegradeBatch.objects.create(created_by=by, description=description[:300])
         chosen = list(
-            Submission.objects.select_for_update()
+            # of=self: PostgreSQL cannot lock the nullable side of the outer join to current_version.
+            Submission.objects.select_for_update(of=("self",))
             .filter(pk__in=[s.pk for s in submissions])
             .exclude(status__in=Submission.PENDING)
             .select_related("item__current_version", "item_version")
@@ -537,7 +540,20 @@ def submissions_regrade(*, submissions: Iterable[Submission], by: User, descript
     return batch
 
 
-def assessment_settings_update(*, assessment: Assessment, by: User, **fields: Any) -> Assessment:
+class AssessmentSettings(TypedDict, total=False):
+    """The settings ``assessment_settings_update`` may change (the settings form's fields)."""
+
+    opens_at: datetime | None
+    closes_at: datetime | None
+    late_until: datetime | None
+    time_limit_minutes: int | None
+    attempts_allowed: int | None
+    late_penalty_percent: int
+    release: str
+    examples_enabled: bool
+
+
+def assessment_settings_update(*, assessment: Assessment, by: User, **fields: Unpack[AssessmentSettings]) -> Assessment:
     """Change an assessment's window and rules (validated by the form that calls this)."""
     allowed = {
         "opens_at",

@@ -13,12 +13,15 @@ import json
 import time
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from grader import requirements, theory, variants
 from grader.checks import Check, Msg, msg
-from grader.launch.sandbox import Limits, SandboxUnavailable, run_in_sandbox
+from grader.launch.sandbox import Limits, SandboxRun, SandboxUnavailable, run_in_sandbox
 from grader.status import Status
+
+if TYPE_CHECKING:
+    from grader.launch.checks import ChecksError
 
 
 @dataclass
@@ -107,15 +110,16 @@ class GradeResult:
             for c in data.get("checks") or []
             if isinstance(c, dict)
         ]
+        error, feedback, timings = data.get("error"), data.get("feedback"), data.get("timings")
         return cls(
             status=str(Status(data["status"])),
             score=float(data["score"]),
             max_score=float(data["max_score"]),
             checks=checks,
             output=str(data.get("output", "")),
-            error=data.get("error") if isinstance(data.get("error"), dict) else None,
-            feedback=data.get("feedback") if isinstance(data.get("feedback"), dict) else {},
-            timings=data.get("timings") if isinstance(data.get("timings"), dict) else {},
+            error=error if isinstance(error, dict) else None,
+            feedback=feedback if isinstance(feedback, dict) else {},
+            timings=timings if isinstance(timings, dict) else {},
         )
 
 
@@ -211,7 +215,7 @@ def _failure(
     )
 
 
-LIMIT_MESSAGES = {
+LIMIT_MESSAGES: dict[str, Msg] = {  # keyed by a run's verdict
     Status.TIME_LIMIT: msg(
         sv="Koden tog för lång tid och stoppades (tidsgränsen är {seconds} s). Leta efter en oändlig loop eller för mycket träning.",
         en="The code took too long and was stopped (the limit is {seconds} s). Look for an endless loop or too much training.",
@@ -231,9 +235,7 @@ LIMIT_MESSAGES = {
 }
 
 
-def _checks_failed(
-    spec: ItemSpec, error: dict[str, Any], *, output: str = "", timings: dict[str, float]
-) -> GradeResult:
+def _checks_failed(spec: ItemSpec, error: ChecksError, *, output: str = "", timings: dict[str, float]) -> GradeResult:
     """The teacher's checks failed (in their jail): no marks now, and where it failed."""
     line = f", rad {error['line']}" if error.get("line") else ""
     line_en = f", line {error['line']}" if error.get("line") else ""
@@ -268,7 +270,9 @@ def _baselines(probe: dict[str, Any], answer: dict[str, Any], limits: Limits) ->
     """
     spent = 0.0
     calls = answer.get("calls")
-    for call in probe.get("calls", []) if isinstance(calls, dict) else []:
+    if not isinstance(calls, dict):
+        return {}
+    for call in probe.get("calls", []):
         if not (isinstance(call, dict) and isinstance(call.get("baseline"), dict)):
             continue
         data = calls.get(str(call.get("id")))
@@ -297,7 +301,7 @@ def _baselines(probe: dict[str, Any], answer: dict[str, Any], limits: Limits) ->
 _NO_BASELINE = {"type": "NoBaseline", "message": "the model could not be described for a baseline", "line": None}
 
 
-def _is_error(value: Any) -> bool:
+def _is_error(value: object) -> bool:
     return isinstance(value, dict) and set(value) == {"error"} and isinstance(value["error"], dict)
 
 
@@ -318,8 +322,9 @@ WALL_LIMIT_MESSAGE = msg(
 )
 
 
-def _limit_message(run: Any, limits: Limits) -> Msg:
+def _limit_message(run: SandboxRun, limits: Limits) -> Msg:
     """The message of a run stopped by a limit, naming the limit that was hit and its number."""
+    seconds: float
     if run.verdict == Status.TIME_LIMIT and getattr(run, "limit", "") == "cpu":
         template, seconds = CPU_LIMIT_MESSAGE, limits.cpu_seconds
     elif run.verdict == Status.TIME_LIMIT:

@@ -11,10 +11,21 @@ An item folder's ``requirements.yaml`` lists every requirement its prompt states
       checks: [layer-1]
       points: 2                              # a weight; shares of the item's points
       requires: [dropout-1]                  # optional: counts only when these hold too
+    - id: not-trained
+      ...
+      requires_any: [dense-100, dense-50]    # optional: counts only when one of these holds
 
 Scoring by requirement (``score``) rather than by check means a mistake that several checks
 notice costs once, a precondition gates the rest, and a teacher sets the weights
 (``weights: {id: number}`` in ``item.yaml`` overrides a requirement's ``points``).
+
+Weights are shares, not points: the item's ``points`` are divided among the requirements in
+proportion to their weights, so the weights need not add up to the item's points (when they do,
+a weight is the requirement's points). Authoring shows the resulting points next to each weight.
+
+``requires_any`` is for what the prompt forbids ("no other layers", "does not train the model"):
+any answer that does little obeys it, so it earns its points only once the answer meets at least
+one of the task's own requirements. A model that meets nothing but the preconditions earns 0.
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ class Requirement:
     points: float = 1.0
     precondition: bool = False
     requires: tuple[str, ...] = ()
+    requires_any: tuple[str, ...] = ()
 
     def matches(self, check_name: str) -> bool:
         return any(fnmatchcase(check_name, pattern) for pattern in self.checks)
@@ -55,6 +67,8 @@ class Requirement:
             data["points"] = self.points
         if self.requires:
             data["requires"] = list(self.requires)
+        if self.requires_any:
+            data["requires_any"] = list(self.requires_any)
         return data
 
 
@@ -90,6 +104,9 @@ def parse(data: Any, *, where: str = "requirements.yaml") -> list[Requirement]:
         requires = entry.get("requires", [])
         if not isinstance(requires, list) or not all(isinstance(r, str) for r in requires):
             raise RequirementError(f"{here}: requires must be a list of requirement ids")
+        requires_any = entry.get("requires_any", [])
+        if not isinstance(requires_any, list) or not all(isinstance(r, str) for r in requires_any):
+            raise RequirementError(f"{here}: requires_any must be a list of requirement ids")
         result.append(
             Requirement(
                 id=rid,
@@ -99,10 +116,12 @@ def parse(data: Any, *, where: str = "requirements.yaml") -> list[Requirement]:
                 points=float(points),
                 precondition=precondition,
                 requires=tuple(requires),
+                requires_any=tuple(requires_any),
             )
         )
     for requirement in result:
-        unknown = [r for r in requirement.requires if r not in seen or r == requirement.id]
+        named = requirement.requires + requirement.requires_any
+        unknown = [r for r in named if r not in seen or r == requirement.id]
         if unknown:
             raise RequirementError(f"{where}, requirement {requirement.id!r}: requires unknown {', '.join(unknown)}")
     if not any(not r.precondition and r.points > 0 for r in result):
@@ -167,8 +186,8 @@ def score(
        requirement claims is returned as unmapped (shown, worth nothing: a content error).
     2. A requirement holds when at least one of its checks ran and none failed. One that no
        check reached (an earlier failure stopped them) does not hold.
-    3. When a precondition fails nothing counts; a requirement whose ``requires`` fail does not
-       count either.
+    3. When a precondition fails nothing counts; a requirement whose ``requires`` fail, or none
+       of whose ``requires_any`` holds, does not count either.
     4. The item's points are shared among the other requirements by weight (``weights`` over
        ``points``); the score is the sum of the counted, held requirements' shares.
     """
@@ -190,7 +209,8 @@ def score(
     for r in requirements:
         own = owned[r.id]
         missing_first = [q for q in r.requires if not holds[q]]
-        counted = not gate_failed and not missing_first
+        none_of_any = bool(r.requires_any) and not any(holds[q] for q in r.requires_any)
+        counted = not gate_failed and not missing_first and not none_of_any
         share = round(total_points * weight[r.id] / total_weight, 2)
         if own:
             shown = [c for c in own if not c.passed] if not holds[r.id] else own
@@ -200,14 +220,15 @@ def score(
             sv = "Inte kontrollerat: ett tidigare krav är inte uppfyllt."
             en = "Not checked: an earlier requirement does not hold."
         if holds[r.id] and not counted and share:
-            blockers = [q.text_sv for q in gate_failed] or [
-                next(x.text_sv for x in requirements if x.id == q) for q in missing_first
-            ]
-            blockers_en = [q.text_en for q in gate_failed] or [
-                next(x.text_en for x in requirements if x.id == q) for q in missing_first
-            ]
-            sv += f" (Räknas först när detta håller: {'; '.join(blockers)}.)"
-            en += f" (Counts only once this holds: {'; '.join(blockers_en)}.)"
+            text_of = {x.id: x for x in requirements}
+            if gate_failed or missing_first:
+                blockers = gate_failed or [text_of[q] for q in missing_first]
+                sv += f" (Räknas först när detta håller: {'; '.join(b.text_sv for b in blockers)}.)"
+                en += f" (Counts only once this holds: {'; '.join(b.text_en for b in blockers)}.)"
+            else:
+                blockers = [text_of[q] for q in r.requires_any]
+                sv += f" (Räknas först när något av detta håller: {'; '.join(b.text_sv for b in blockers)}.)"
+                en += f" (Counts only once one of these holds: {'; '.join(b.text_en for b in blockers)}.)"
         hint = next((c.hint for c in own if not c.passed and c.hint), None)
         points = share if holds[r.id] and counted else 0.0
         earned += total_points * weight[r.id] / total_weight if holds[r.id] and counted else 0.0

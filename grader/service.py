@@ -22,7 +22,7 @@ import os
 import socket
 from typing import Any
 
-from celery import Celery
+from celery import Celery, Task
 
 from grader.job import run_job
 
@@ -98,10 +98,12 @@ def send_event(event: dict[str, Any]) -> None:
 
 
 @app.task(name=GRADE_TASK, ignore_result=True, bind=True)
-def grade_job(self: Any, message: dict[str, Any]) -> None:
+def grade_job(self: Task[[dict[str, Any]], None], message: dict[str, Any]) -> None:
     """Grade one job and send the recorder ``started``, then ``finished`` with the result (or
     ``abandoned``, when the job came back more often than it may be tried)."""
-    job = message.get("job") if isinstance(message.get("job"), dict) else {}
+    job = message.get("job")
+    if not isinstance(job, dict):
+        job = {}
     token = str(job.get("token", ""))
     base = {"kind": job.get("kind"), "id": job.get("id"), "token": token, "worker": identity(self.request.hostname)}
     tries = _count_try(token) if token else None

@@ -65,7 +65,7 @@ def validate(
             "starter_result": None,
             "problems": problems,
         }
-    problems: list[dict[str, str]] = []
+    problems = []
     if not solution.strip():
         problems.append(
             _problem(
@@ -137,7 +137,7 @@ QUICK_KINDS = ("numeric", "choice")
 MAX_VARIANT_COMBINATIONS = 10_000
 
 
-def quick_item_problems(*, spec: Any, prompts: list[str]) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
+def quick_item_problems(*, spec: ItemSpec, prompts: list[str]) -> tuple[list[dict[str, str]], dict[str, Any] | None]:
     """What is wrong with a numeric or choice item, one message each (sv, en), and the grading of
     its right answer (the first variant's) as the validation page shows it.
 

@@ -13,10 +13,12 @@ from quizplatform.middleware import CSP
 SESSION_KEY = "lti_frame_origins"
 
 
-def lti_csp(origins: list[str], form_targets: tuple[str, ...] = ()) -> str:
+def lti_csp(origins: list[str], form_targets: tuple[str, ...] = (), *, nonce: str | None = None) -> str:
     """Our own strict policy, with the launching platforms as the only framing parents (and, for
-    the deep linking answer, the platform's return URL as a form target)."""
-    policy = CSP.replace("frame-ancestors 'none'", "frame-ancestors " + " ".join(["'self'", *sorted(set(origins))]))
+    the deep linking answer, the platform's return URL as a form target). ``nonce``: the
+    request's style nonce (``request.csp_nonce``), for the code editor's <style>."""
+    policy = CSP.format(style_nonce=f" 'nonce-{nonce}'" if nonce else "")
+    policy = policy.replace("frame-ancestors 'none'", "frame-ancestors " + " ".join(["'self'", *sorted(set(origins))]))
     if form_targets:
         policy = policy.replace("form-action 'self'", "form-action " + " ".join(["'self'", *form_targets]))
     return policy
@@ -31,7 +33,7 @@ class LtiFramingMiddleware:
         session = getattr(request, "session", None)
         origins = session.get(SESSION_KEY) if session is not None else None
         if origins and not request.path.startswith("/admin/") and "Content-Security-Policy" not in response.headers:
-            response.headers["Content-Security-Policy"] = lti_csp(origins)
+            response.headers["Content-Security-Policy"] = lti_csp(origins, nonce=getattr(request, "csp_nonce", None))
             # Django's clickjacking middleware (further out) would add DENY: this response is exempt.
             response.xframe_options_exempt = True
         return response

@@ -128,9 +128,9 @@ class ResourceLink(models.Model):
     @property
     def target_key(self) -> str:
         """Our id for what the link points at: the line item's resourceId."""
-        if self.item_id:
+        if self.item is not None:
             return f"item:{self.item.slug}"
-        if self.assessment_id:
+        if self.assessment is not None:
             return f"assessment:{self.assessment.slug}"
         return ""
 
@@ -188,6 +188,9 @@ class GradeSync(models.Model):
     sent_timestamp = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
+    # When a send_score message for it was last put on the broker (or taken for a try); null: never
+    # (the broker was down when the score changed). The sweeper queues such rows again.
+    queued_at = models.DateTimeField(null=True, blank=True)
     tries = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import jwt
 from django.db import IntegrityError, transaction
@@ -19,6 +19,10 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from exercises.models import Assessment, Course, Enrollment, Item, Submission
 from lti.models import Context, Deployment, GradeSync, Identity, Membership, Platform, ResourceLink, UsedNonce
+
+if TYPE_CHECKING:
+    from pylti1p3.assignments_grades import TAssignmentsGradersData
+    from pylti1p3.deep_link import TDeepLinkData
 
 logger = logging.getLogger(__name__)
 
@@ -134,20 +138,30 @@ def _unverified(token: str) -> dict[str, Any]:
 
 
 def _platform_for(body: dict[str, Any]) -> Platform:
-    """The registration a launch is for: its issuer, its audience (client id) and azp."""
+    """The registration a launch is for: its issuer, its audience (client id) and azp.
+
+    As the LTI 1.3 security framework (and OpenID Connect Core 3.1.3.7) has it: ``aud`` is one
+    client id or a list of them, and must contain ours, anywhere in the list. With several
+    audiences ``azp`` must be present; when ``azp`` is present it must be our client id (one of
+    the audiences). Of our registrations for the issuer, the one named by ``azp`` is taken, else
+    the single audience.
+    """
     iss = body.get("iss")
     if not iss or not Platform.objects.filter(issuer=iss).exists():
         raise LaunchError("unknown_issuer", str(iss))
     aud = body.get("aud")
-    auds = [aud] if isinstance(aud, str) else list(aud or [])
-    platforms = list(Platform.objects.filter(issuer=iss, client_id__in=[str(a) for a in auds]))
-    if not platforms:
+    auds = [aud] if isinstance(aud, str) else [a for a in aud if isinstance(a, str)] if isinstance(aud, list) else []
+    ours = {p.client_id: p for p in Platform.objects.filter(issuer=iss, client_id__in=auds)}
+    if not ours:
         raise LaunchError("unknown_client", str(aud))
-    platform = platforms[0]
     azp = body.get("azp")
-    if (azp and azp != platform.client_id) or (len(auds) > 1 and not azp) or auds[0] != platform.client_id:
-        raise LaunchError("wrong_audience", f"aud={aud} azp={azp}")
-    return platform
+    if azp is not None:
+        if not isinstance(azp, str) or azp not in ours:
+            raise LaunchError("wrong_audience", f"aud={aud} azp={azp}: azp is not our client id")
+        return ours[azp]
+    if len(auds) > 1:
+        raise LaunchError("wrong_audience", f"aud={aud}: several audiences and no azp")
+    return ours[auds[0]]
 
 
 def launch_role(body: dict[str, Any]) -> str:
@@ -182,7 +196,7 @@ def launch_validate(request: Any) -> tuple[Any, Platform, dict[str, Any]]:
         raise LaunchError("bad_request")
     body = _unverified(token)
     platform = _platform_for(body)
-    launch = message_launch(request)
+    launch = message_launch(request, client_id=platform.client_id)
     try:
         launch.validate_state()
     except LtiException as exc:
@@ -328,9 +342,9 @@ def _link_save(platform: Platform, context: Context | None, body: dict[str, Any]
 
 
 def _landing(platform: Platform, link: ResourceLink | None) -> str:
-    if link and link.item_id:
+    if link and link.item is not None:
         return link.item.get_absolute_url()
-    if link and link.assessment_id:
+    if link and link.assessment is not None:
         return reverse("exercises:course", kwargs={"slug": platform.course.slug}) + f"#{link.assessment.slug}"
     return reverse("exercises:course", kwargs={"slug": platform.course.slug})
 
@@ -356,7 +370,7 @@ def launch_accept(*, platform: Platform, body: dict[str, Any]) -> LaunchResult:
                 defaults={"roles": body.get(CLAIM + "roles") or [], "active": True, "left_at": None},
             )
         link = None if deep_linking else _link_save(platform, context, body)
-    UsedNonce.objects.filter(used_at__lt=timezone.now() - timezone.timedelta(days=2)).delete()
+    UsedNonce.objects.filter(used_at__lt=timezone.now() - timedelta(days=2)).delete()
     target = reverse("lti:deep_link") if deep_linking else _landing(platform, link)
     return LaunchResult(
         user=user, role=role, platform=platform, target_url=target, deep_linking=deep_linking, context=context
@@ -415,7 +429,7 @@ def deep_link_response(
                 .set_tag("quiz")
             )
         )
-    deep_link = DeepLink(registration_for(platform), deployment_id, settings)
+    deep_link = DeepLink(registration_for(platform), deployment_id, cast("TDeepLinkData", settings))
     return settings["deep_link_return_url"], deep_link.get_response_jwt(resources)
 
 
@@ -447,7 +461,7 @@ def roster_sync(*, context: Context) -> RosterResult:
     url: str | None = context.memberships_url
     while url:
         page, url = nrps.get_members_page(url)
-        members.extend(page)
+        members.extend(cast(list[dict[str, Any]], page))
         result.pages += 1
     now = timezone.now()
     seen: set[int] = set()
@@ -516,22 +530,50 @@ def grades_request(*, submission_ids: list[int]) -> list[int]:
     with transaction.atomic():
         for link, user in links_for_submissions(submission_ids=submission_ids):
             sync, _created = GradeSync.objects.update_or_create(
-                link=link, user=user, defaults={"state": GradeSync.State.PENDING, "requested_at": now, "tries": 0}
+                link=link,
+                user=user,
+                defaults={"state": GradeSync.State.PENDING, "requested_at": now, "tries": 0, "queued_at": None},
             )
             ids.append(sync.pk)
         transaction.on_commit(lambda: [grade_enqueue(grade_sync_id=i, task=send_score) for i in ids])
     return ids
 
 
-def grade_enqueue(*, grade_sync_id: int, task: Any = None) -> None:
+def grade_enqueue(*, grade_sync_id: int, task: Any = None) -> bool:
+    """Put one score's send on the broker; False (the row left pending with ``queued_at`` unset,
+    for the sweeper, ``grades_sweep``) if the broker is down."""
     from django.conf import settings
 
     from lti.tasks import send_score
 
     try:
         (task or send_score).apply_async(args=(grade_sync_id,), queue=settings.LTI_QUEUE)
-    except Exception:  # the broker is down: the row stays pending, "send again" on the dashboard
+    except Exception:  # the broker is down: the row stays pending; the sweeper queues it again
         logger.exception("could not enqueue LTI score %s", grade_sync_id)
+        return False
+    GradeSync.objects.filter(pk=grade_sync_id, state=GradeSync.State.PENDING).update(queued_at=timezone.now())
+    return True
+
+
+def grades_sweep(*, resend_after: float | None = None) -> dict[str, int]:
+    """The sweeper's round for scores to the LMS (``manage.py requeue_stuck``): queue again what
+    is pending and was never queued (the broker was down when the score changed), or was queued
+    more than ``resend_after`` seconds ago and never taken (a message lost with the broker). A
+    duplicate send is harmless: the task sends the newest state, and an older one never wins."""
+    from django.conf import settings
+
+    resend_after = settings.LTI_RESEND_AFTER_SECONDS if resend_after is None else resend_after
+    stale = timezone.now() - timedelta(seconds=resend_after)
+    counts = {"lti_sent": 0, "lti_broker_down": 0}
+    pending = GradeSync.objects.filter(state=GradeSync.State.PENDING).filter(
+        Q(queued_at__isnull=True) | Q(queued_at__lt=stale)
+    )
+    for pk in pending.order_by("requested_at").values_list("pk", flat=True):
+        if not grade_enqueue(grade_sync_id=pk):
+            counts["lti_broker_down"] += 1
+            break
+        counts["lti_sent"] += 1
+    return counts
 
 
 @dataclass
@@ -551,9 +593,9 @@ def score_state(*, link: ResourceLink, user: User) -> ScoreState | None:
     the student has nothing finished."""
     items = (
         [link.item]
-        if link.item_id
+        if link.item is not None
         else list(link.assessment.items.filter(is_published=True))
-        if link.assessment_id
+        if link.assessment is not None
         else []
     )
     if not items:
@@ -611,7 +653,9 @@ def _lineitem_url(link: ResourceLink, ags: Any, maximum: Decimal) -> str:
 
     found = ags.find_lineitem_satisfying(same)
     if found is None:
-        label = link.title or (link.item.slug if link.item_id else link.assessment.title)
+        label = link.title or (
+            link.item.slug if link.item is not None else link.assessment.title if link.assessment is not None else ""
+        )
         found = ags.create_lineitem(
             LineItem()
             .set_label(label)
@@ -662,7 +706,10 @@ def score_send(*, grade_sync_id: int) -> str:
         raise ScoreSendError("the LMS gave no line items URL for this link (no launch with AGS yet)")
     ags = AssignmentsGradesService(
         CachingConnector(registration_for(platform)),
-        {"scope": AGS_SCOPES, "lineitems": lineitems, "lineitem": link.lineitem_url or None},
+        cast(
+            "TAssignmentsGradersData",
+            {"scope": AGS_SCOPES, "lineitems": lineitems, "lineitem": link.lineitem_url or None},
+        ),
     )
     url = _lineitem_url(link, ags, state.score_maximum)
     grade = (
@@ -677,7 +724,7 @@ def score_send(*, grade_sync_id: int) -> str:
         grade.set_score_given(float(state.score_given))
     if state.comment:
         grade.set_comment(state.comment)
-    ags.put_grade(grade, LineItem({"id": url}))  # type: ignore[arg-type]
+    ags.put_grade(grade, LineItem({"id": url}))
     GradeSync.objects.filter(pk=sync.pk).filter(
         Q(sent_timestamp__isnull=True) | Q(sent_timestamp__lte=state.timestamp)
     ).update(

@@ -16,11 +16,13 @@ def send_score(self, grade_sync_id: int) -> None:  # type: ignore[no-untyped-def
     (LTI_RETRY_BASE_SECONDS × 2^n, LTI_SCORE_TRIES tries in all), then stays on the course's LTI
     page with its error and a "send again" button."""
     from django.db.models import F
+    from django.utils import timezone
 
     from lti import services
     from lti.models import GradeSync
 
-    GradeSync.objects.filter(pk=grade_sync_id).update(tries=F("tries") + 1)
+    # Taken now: the sweeper leaves it alone while its retries run.
+    GradeSync.objects.filter(pk=grade_sync_id).update(tries=F("tries") + 1, queued_at=timezone.now())
     try:
         services.score_send(grade_sync_id=grade_sync_id)
     except Exception as exc:

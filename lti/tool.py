@@ -9,13 +9,15 @@ from math import floor
 
 from django.conf import settings
 from django.core.cache import cache
-from pylti1p3.contrib.django import DjangoMessageLaunch, DjangoOIDCLogin
 from pylti1p3.contrib.django.cookie import DjangoCookieService
 from pylti1p3.contrib.django.launch_data_storage.cache import DjangoCacheDataStorage
+from pylti1p3.contrib.django.lti1p3_tool_config import DjangoDbToolConf
+from pylti1p3.contrib.django.message_launch import DjangoMessageLaunch
+from pylti1p3.contrib.django.oidc_login import DjangoOIDCLogin
 from pylti1p3.contrib.django.request import DjangoRequest
+from pylti1p3.contrib.django.service_connector import DjangoServiceConnector
 from pylti1p3.deployment import Deployment as LibDeployment
 from pylti1p3.registration import Registration
-from pylti1p3.service_connector import ServiceConnector
 from pylti1p3.tool_config.abstract import ToolConfAbstract
 
 from lti import keys
@@ -43,7 +45,7 @@ def registration_for(platform: Platform, key: ToolKey | None = None) -> KeyedReg
     return reg
 
 
-class DbToolConf(ToolConfAbstract):
+class DbToolConf(ToolConfAbstract[DjangoRequest]):
     """Registrations and deployments from the Platform and Deployment tables."""
 
     def __init__(self) -> None:
@@ -75,7 +77,7 @@ class DbToolConf(ToolConfAbstract):
         return LibDeployment().set_deployment_id(deployment_id) if found else None
 
 
-class CachingConnector(ServiceConnector):
+class CachingConnector(DjangoServiceConnector):
     """Access tokens cached per issuer, scopes and signing key; a token the platform granted for an
     assertion signed with a key means that key is in use (older keys can leave the JWKS)."""
 
@@ -99,8 +101,11 @@ class FramedCookieService(DjangoCookieService):
 
     def update_response(self, response: t.Any) -> None:
         framed = settings.SESSION_COOKIE_SAMESITE == "None"
-        secure = framed or self._request.is_secure()
-        for key, data in self._cookie_data_to_set.items():
+        # pylti1p3 leaves both unannotated (None at class level); set in __init__.
+        request = t.cast(DjangoRequest, self._request)
+        to_set = t.cast(dict[str, dict[str, t.Any]], self._cookie_data_to_set)
+        secure = framed or request.is_secure()
+        for key, data in to_set.items():
             response.set_cookie(
                 key,
                 data["value"],
@@ -120,17 +125,30 @@ def storage() -> DjangoCacheDataStorage:
 
 def oidc_login(request: t.Any) -> DjangoOIDCLogin:
     cookies = FramedCookieService(DjangoRequest(request))
-    return DjangoOIDCLogin(request, DbToolConf(), cookie_service=cookies, launch_data_storage=storage())
+    # Annotated for pylti1p3's own DjangoDbToolConf (its models); any ToolConfAbstract works.
+    config = t.cast(DjangoDbToolConf, DbToolConf())
+    return DjangoOIDCLogin(request, config, cookie_service=cookies, launch_data_storage=storage())
 
 
-def message_launch(request: t.Any) -> DjangoMessageLaunch:
-    launch = DjangoMessageLaunch(
+class ToolMessageLaunch(DjangoMessageLaunch):
+    """pylti1p3 takes the first ``aud`` as the client id; an ``aud`` list may name ours anywhere.
+    The client id is the one ``lti.services._platform_for`` chose from aud and azp."""
+
+    client_id: str | None = None
+
+    def get_client_id(self) -> str:
+        return self.client_id or super().get_client_id()
+
+
+def message_launch(request: t.Any, client_id: str | None = None) -> ToolMessageLaunch:
+    launch = ToolMessageLaunch(
         request,
         DbToolConf(),
         cookie_service=FramedCookieService(DjangoRequest(request, post_only=True)),
         launch_data_storage=storage(),
         service_connector_cls=CachingConnector,
     )
+    launch.client_id = client_id
     launch.set_public_key_caching(storage(), cache_lifetime=3600)
     # We run its validation steps one by one (to tell the reasons apart): no implicit validate().
     launch.set_auto_validation(enable=False)

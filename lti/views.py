@@ -9,6 +9,7 @@ on the dashboard); platform registration is for platform admins only (404 for ot
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -31,6 +32,9 @@ from lti.forms import PlatformForm
 from lti.middleware import SESSION_KEY, lti_csp
 from lti.models import Context, Deployment, GradeSync, Platform
 
+if TYPE_CHECKING:
+    from django.http.request import _ImmutableQueryDict
+
 logger = logging.getLogger(__name__)
 DEEP_LINK_SESSION = "lti_deep_link"
 
@@ -41,8 +45,8 @@ def _error(request: HttpRequest, message: str, status: int = 400, code: str = ""
     response = render(request, "lti/error.html", {"message": message, "code": code}, status=status)
     origins = sorted({p.origin for p in Platform.objects.all()})
     if origins:
-        response.headers["Content-Security-Policy"] = lti_csp(origins)
-        response.xframe_options_exempt = True  # type: ignore[attr-defined]
+        response.headers["Content-Security-Policy"] = lti_csp(origins, nonce=getattr(request, "csp_nonce", None))
+        response.xframe_options_exempt = True
     return response
 
 
@@ -72,10 +76,14 @@ def login(request: HttpRequest) -> HttpResponse:
         return _error(request, str(services.LaunchError.MESSAGES["unknown_deployment"]), code="unknown_deployment")
     if not client_id:
         # pylti1p3 looks registrations up by (iss, client_id): fill in the only one there is.
-        params = params.copy()
-        params["client_id"] = platforms.get().client_id
-        request.GET = params if request.method == "GET" else request.GET
-        request.POST = params if request.method == "POST" else request.POST
+        filled = params.copy()
+        filled["client_id"] = platforms.get().client_id
+        # Read only from here on, as Django's own (the stubs type them immutable).
+        readonly = cast("_ImmutableQueryDict", filled)
+        if request.method == "POST":
+            request.POST = readonly
+        else:
+            request.GET = readonly
     launch_url = request.build_absolute_uri(reverse_launch())
     try:
         return oidc_login(request).redirect(launch_url)
@@ -129,7 +137,11 @@ def jwks(request: HttpRequest) -> JsonResponse:
 def deep_link(request: AuthenticatedHttpRequest) -> HttpResponse:
     """An instructor picks assessments and items; the signed response goes back to the LMS."""
     state = request.session.get(DEEP_LINK_SESSION)
-    platform = Platform.objects.filter(pk=(state or {}).get("platform")).select_related("course").first()
+    platform = (
+        Platform.objects.filter(pk=state["platform"]).select_related("course").first()
+        if state and state.get("platform")
+        else None
+    )
     if not state or platform is None:
         return _error(request, _("Ingen pågående länkning från en lärplattform. Börja från kursen i lärplattformen."))
     if not courses_taught(user=request.user).filter(pk=platform.course_id).exists():
@@ -154,7 +166,9 @@ def deep_link(request: AuthenticatedHttpRequest) -> HttpResponse:
             response = render(request, "lti/deep_link_return.html", {"return_url": url, "jwt": token})
             target = urlsplit(url)
             response.headers["Content-Security-Policy"] = lti_csp(
-                request.session.get(SESSION_KEY) or [], form_targets=(f"{target.scheme}://{target.netloc}",)
+                request.session.get(SESSION_KEY) or [],
+                form_targets=(f"{target.scheme}://{target.netloc}",),
+                nonce=getattr(request, "csp_nonce", None),
             )
             return response
     return render(request, "lti/deep_link.html", {"course": course, "assessments": assessments})

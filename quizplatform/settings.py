@@ -293,6 +293,9 @@ LTI_QUEUE = envstr("LTI_QUEUE", "results")
 # A score the LMS did not take is tried again after 2, 4, 8, 16 s (5 tries), then shown as failed.
 LTI_SCORE_TRIES = envint("LTI_SCORE_TRIES", 5)
 LTI_RETRY_BASE_SECONDS = envint("LTI_RETRY_BASE_SECONDS", 2)
+# A pending score never queued (the broker was down) is queued again by the sweeper at its next
+# round; one queued this long ago and never taken (its message lost) too.
+LTI_RESEND_AFTER_SECONDS = envint("LTI_RESEND_AFTER_SECONDS", 300)
 # Inside the LMS's iframe the site is a third party: its session and CSRF cookies must be
 # SameSite=None (and therefore Secure, so HTTPS only) to reach it. On by default in production.
 QUIZ_LTI_FRAMED = envbool("QUIZ_LTI_FRAMED", PRODUCTION)

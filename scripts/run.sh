@@ -15,6 +15,9 @@ scripts/install.sh
 
 mkdir -p "$VAR/redis" "$VAR/log"
 export CELERY_BROKER_URL="redis://127.0.0.1:${REDIS_PORT}/0"
+# gunicorn runs several processes: the login throttle and the LTI login state (state, nonce) must
+# be shared by all of them, so the cache is this Redis too (database 1), not a per-process memory.
+export CACHE_URL="${CACHE_URL:-redis://127.0.0.1:${REDIS_PORT}/1}"
 pids=()
 cleanup() {
   trap - INT TERM EXIT

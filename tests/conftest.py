@@ -2,6 +2,9 @@
 
 Integration tests use the Redis that `make test` starts (CELERY_BROKER_URL) and a real Celery
 worker that this file starts on the test database; nothing of the pipeline is mocked.
+
+The course and the demo users are loaded once per session (``django_db_setup``); a test that needs
+them asks for ``course`` or ``users``, and one that does not sees none of their rows.
 """
 
 from __future__ import annotations
@@ -37,13 +40,116 @@ def item_dir(slug: str) -> Path:
     return next(CONTENT.glob(f"*/{slug}"))
 
 
-@pytest.fixture
-def course(db):
+COURSE_SLUG = "kunskapskontroll-2"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Passwords hashed with one PBKDF2 iteration (tests/hashers.py): logins and seeding cost
+    microseconds instead of a second each. And var/log/ exists, also in a fresh clone."""
+    from django.contrib.auth.hashers import get_hashers, get_hashers_by_algorithm
+
+    settings.PASSWORD_HASHERS = ["tests.hashers.OneIterationPBKDF2PasswordHasher"]
+    get_hashers.cache_clear()
+    get_hashers_by_algorithm.cache_clear()
+    (ROOT / "var" / "log").mkdir(parents=True, exist_ok=True)  # the logs of the processes tests start
+
+
+def _load_course() -> None:
     call_command("load_content", verbosity=0, stdout=open(os.devnull, "w"))
     call_command("seed_demo", stdout=open(os.devnull, "w"))
+
+
+# The tables the course and the demo users fill (found when they are loaded), for the tests that
+# do not ask for them; and their rows as Django's JSON, to put back after a transactional test.
+_COURSE_TABLES: list[str] = []
+_COURSE_ROWS: list[str] = []
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker) -> None:
+    """The test database with the course loaded and the demo users seeded, once for the session.
+
+    A test in a transaction (``db``) sees them and its changes are rolled back. A transactional test
+    (``transactional_db``, ``django_db(transaction=True)``) empties the tables when it ends: the
+    ``course`` fixture then puts the same rows back (pytest-django runs those tests after the others).
+    A test that asks for no course sees the tables empty, as it did when each test loaded its own.
+    """
+    from django.apps import apps
+    from django.core import serializers
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        before = _row_counts(connection)
+        _load_course()
+        after = _row_counts(connection)
+        grown = [table for table in after if after[table] != before.get(table, 0)]
+        refilled = [table for table in grown if before.get(table, 0)]
+        assert not refilled, f"loading the course added rows to tables that had some: {refilled}"
+        models = [m for m in apps.get_models() if m._meta.db_table in grown]
+        # A many-to-many table is saved with the model that holds the field.
+        covered = {m._meta.db_table for m in models} | {
+            f.remote_field.through._meta.db_table for m in models for f in m._meta.local_many_to_many
+        }
+        assert set(grown) <= covered, f"tables no model saves: {set(grown) - covered}"
+        _COURSE_TABLES[:] = grown
+        _COURSE_ROWS[:] = [serializers.serialize("json", m._base_manager.order_by("pk")) for m in models]
+
+
+def _row_counts(connection) -> dict[str, int]:
+    with connection.cursor() as cursor:
+        counts = {}
+        for table in connection.introspection.django_table_names(only_existing=True, include_views=False):
+            cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
+            counts[table] = cursor.fetchone()[0]
+    return counts
+
+
+def _course_loaded() -> bool:
+    from accounts.models import User
     from exercises.models import Course
 
-    return Course.objects.get(slug="kunskapskontroll-2")
+    return Course.objects.filter(slug=COURSE_SLUG).exists() and User.objects.filter(username="student").exists()
+
+
+@pytest.fixture(autouse=True)
+def _no_course_unless_asked(request: pytest.FixtureRequest) -> None:
+    """A database test that does not ask for the course (or users) sees none: the session's course
+    rows are deleted in its transaction (rolled back after it), or for good in a transactional test
+    (which empties the tables when it ends anyway)."""
+    if "course" in request.fixturenames or not (
+        "_django_db_helper" in request.fixturenames or request.node.get_closest_marker("django_db")
+    ):
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.db import connection, transaction
+
+    if not _course_loaded():
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        for table in _COURSE_TABLES:  # foreign keys are checked when the transaction commits
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")
+
+
+def _restore_course() -> None:
+    """The session's course rows again, with their primary keys: 20 times faster than loading the
+    files. The emptying does not reset the id sequences, so new rows still get ids above these."""
+    from django.core import serializers
+    from django.db import transaction
+
+    with transaction.atomic():  # foreign keys are checked at the commit, whatever the order
+        for rows in _COURSE_ROWS:
+            for obj in serializers.deserialize("json", rows):
+                obj.save()
+
+
+@pytest.fixture
+def course(db):
+    """The course loaded from content/ with the demo users enrolled (loaded once per session)."""
+    from exercises.models import Course
+
+    if not _course_loaded():  # a transactional test before this one emptied the tables
+        _restore_course()
+    return Course.objects.get(slug=COURSE_SLUG)
 
 
 @pytest.fixture

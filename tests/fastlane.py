@@ -3,16 +3,18 @@
 
 A test in the lane fails, naming the mark it lacks, when it
 - starts bubblewrap (a ``bwrap`` first on PATH records the call and refuses),
-- imports TensorFlow in the test process (an import hook records it and refuses),
+- imports TensorFlow, in the test process or in a Python process it starts (an import hook records
+  it and refuses; a ``sitecustomize`` on PYTHONPATH puts the hook in the children),
+- starts a browser (Playwright's ``sync_playwright`` and ``async_playwright`` record it and refuse),
 - talks to Redis (the broker's URL points at a closed port: the ``broker_url`` fixture fails, and the
   platform's own sends fail as they do with the broker down).
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
@@ -27,27 +29,42 @@ exit 70
 """
 
 
-class _NoTensorFlow:
-    """A meta-path finder that refuses TensorFlow and Keras in the test process."""
-
-    def find_spec(self, name, path=None, target=None):
-        if name.split(".")[0] in ("tensorflow", "keras"):
-            with open(_calls, "a") as f:
-                f.write(f"import {name}\n")
-            raise ImportError(f"fast lane: this test imports {name}; mark it integration")
-        return None
+_SITE = Path(__file__).parent / "fastlane_site"  # sitecustomize.py: the TensorFlow refusal
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_load_initial_conftests(early_config, parser, args):
-    """Before the settings are read: the closed broker port, the refusing bwrap, the import hook."""
+    """Before the settings are read: the closed broker port, the refusing bwrap, the import hook,
+    the refusing Playwright."""
     (_folder / "bin").mkdir()
     fake = _folder / "bin" / "bwrap"
     fake.write_text(_FAKE_BWRAP.format(calls=_calls))
     fake.chmod(0o755)
     os.environ["PATH"] = f"{_folder / 'bin'}:{os.environ.get('PATH', '')}"
     os.environ["CELERY_BROKER_URL"] = "redis://127.0.0.1:9/0"  # discard port: nothing listens
-    sys.meta_path.insert(0, _NoTensorFlow())
+    os.environ["QUIZ_FASTLANE_CALLS"] = str(_calls)
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(_SITE), os.environ.get("PYTHONPATH")]))
+    spec = importlib.util.spec_from_file_location("quiz_fastlane_site", _SITE / "sitecustomize.py")
+    assert spec and spec.loader
+    spec.loader.exec_module(importlib.util.module_from_spec(spec))  # the hook in this process too
+    _refuse_browsers()
+
+
+def _refuse_browsers() -> None:
+    """Playwright's entry points replaced before the test modules import them."""
+    try:
+        import playwright.async_api
+        import playwright.sync_api
+    except ImportError:
+        return
+
+    def refuse(*args, **kwargs):
+        with open(_calls, "a") as f:
+            f.write("playwright (a browser)\n")
+        raise RuntimeError("fast lane: this test starts a browser; mark it browser")
+
+    playwright.sync_api.sync_playwright = refuse
+    playwright.async_api.async_playwright = refuse
 
 
 @pytest.fixture(autouse=True)
@@ -57,7 +74,7 @@ def _fast_lane_guard():
     if _calls.exists():
         calls = _calls.read_text().strip().splitlines()
         _calls.unlink()
-        pytest.fail(f"fast lane: a slow part was used ({'; '.join(calls[:3])}): mark the test integration")
+        pytest.fail(f"fast lane: a slow part was used ({'; '.join(calls[:3])}): mark the test")
 
 
 def pytest_unconfigure(config):

@@ -17,16 +17,21 @@ ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content" / "kunskapskontroll-2" / "del-2-kod"
 SUITES = ROOT / "tests" / "solutions"
 TYPICAL = {
-    "build-network": ["04_units", "10_mse", "18_trains_in_build"],
+    "build-network": ["04_units", "10_mse", "18_trains_in_build", "19_fully_wrong_model"],
     "add-dropout": ["01_only_first_dropout", "04_changed_units"],
     "count-parameters": ["01_weights_only"],
     "data-split": ["09_hardcoded_sizes", "17_fixed_test_length"],
     "early-stopping": ["16_validation_split_01", "17_mse_loss", "04_callback_not_passed"],
     "save-load": ["01_weights_only", "16_returns_directory"],
-    "cnn-images": ["03_missing_pool", "17_sgd_does_not_beat_dense"],
+    "cnn-images": [
+        "03_missing_pool",
+        "17_sgd_does_not_beat_dense",
+        "19_fully_wrong_cnn",
+        "20_starter_plus_one_wrong_conv",
+    ],
     "regularize": ["06_no_dropout", "02_l2_missing_second"],
     "devices": ["17_hardcoded_dict", "08_inverted"],
-    "dropout-variant": ["02_neighbours_units"],
+    "dropout-variant": ["02_neighbours_units", "19_fully_wrong_model"],
 }
 EXTRA_CORRECT = {"save-load": ["11_returns_pathlib", "12_returns_pathlike"]}
 

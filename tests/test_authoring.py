@@ -158,6 +158,15 @@ def edit_form_data(client: Client, draft_url: str) -> dict:
             data[f"concepts-{i}-{key}"] = value
     for i in range(len(rubric), len(rubric) + 2):  # the empty rows show the default weight
         data[f"concepts-{i}-weight"] = "1"
+    # The requirement weights as the page shows them (one number field per requirement).
+    import re
+
+    page = client.get(draft_url).content.decode()
+    for tag in re.findall(r"<input[^>]*name=\"weight__[^\"]*\"[^>]*>", page):
+        name = re.search(r'name="([^"]*)"', tag)
+        value = re.search(r'value="([^"]*)"', tag)
+        assert name
+        data[name.group(1)] = value.group(1) if value else ""
     return data
 
 

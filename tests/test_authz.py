@@ -342,6 +342,7 @@ def url_for(route: str, rule: Rule, world) -> str:
     return "/" + path.format(slug=world["slug"], submission=world["submission"])
 
 
+@pytest.mark.integration  # the examples route queues a run on the broker (Redis)
 @pytest.mark.parametrize("persona", PERSONAS)
 def test_authorization_matrix(world, persona):
     user = world["personas"][persona]

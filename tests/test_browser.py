@@ -130,3 +130,33 @@ def test_another_student_cannot_open_my_submission(page: Page, users):
     login(page, "student2")
     response = page.goto(f"/submissions/{mine.pk}/")
     assert response is not None and response.status == 404
+
+
+def test_a_failed_poll_or_result_fetch_is_tried_again_and_never_taken_for_the_result(page: Page):
+    """While grading, the workspace polls the API, then fetches the submission's page for the
+    result. An error answer on either (a 503 from a proxy, a 502 while a web process restarts)
+    used to end the polling with no result shown; now it is tried again until the result is in."""
+    failed = {"api": 0, "page": 0}
+
+    def flaky_api(route):
+        if failed["api"] < 2:
+            failed["api"] += 1
+            return route.fulfill(status=503, content_type="application/json", body='{"detail": "busy"}')
+        return route.continue_()
+
+    def flaky_page(route):
+        if route.request.resource_type == "fetch" and failed["page"] < 1:
+            failed["page"] += 1
+            return route.fulfill(status=502, content_type="text/html", body="<h1>Bad gateway</h1>")
+        return route.continue_()
+
+    login(page, "student")
+    page.route("**/api/v1/submissions/*", flaky_api)
+    page.route("**/submissions/*/", flaky_page)
+    page.goto("/items/q07/")
+    page.locator("#id_text").fill("Dropout stänger av neuroner slumpmässigt under träningen, mot överträning.")
+    page.get_by_test_id("submit").click()
+    expect(page.locator("#result .result-body[data-attempt='1']")).to_have_attribute(
+        "data-status", "graded", timeout=60_000
+    )
+    assert failed == {"api": 2, "page": 1}

@@ -4,6 +4,8 @@ real worker grades it and sends the score, and the LMS's gradebook shows it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
@@ -48,12 +50,6 @@ def browser_page(course, celery_worker, live_server, lms, monkeypatch, settings)
         browser.close()
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="since the workspace (fetch submit) and secretless-worker merges, the framed submission's "
-    "result does not always appear in the frame, and the score did not reach the LMS gradebook from this "
-    "flow (test_lti_integration covers the gradebook); issue 11 is open for it",
-)
 def test_a_student_launched_from_the_lms_frame_submits_and_is_graded_inside_the_frame(browser_page, lms):
     page = browser_page
     page.goto(f"{lms.base}/ctx/{CONTEXT}/course?user=lms-anna&link=link-build&client_id={CLIENT_ID}")
@@ -63,11 +59,26 @@ def test_a_student_launched_from_the_lms_frame_submits_and_is_graded_inside_the_
     expect(tool.locator(".cm-editor")).to_be_visible(timeout=30_000)
     expect(tool.locator(".cm-editor")).to_contain_text("def build_model(n_cols):")
     frame = next(f for f in page.frames if "/items/build-network/" in f.url)
+    # Styled inside the frame: the site's stylesheet loaded and the editor's own styles applied
+    # (the framed policy once blocked every style).
+    assert frame.evaluate(
+        "() => [...document.styleSheets].some(s => (s.href || '').includes('/static/css/site') && s.cssRules.length)"
+    )
+    assert frame.evaluate("() => getComputedStyle(document.querySelector('.cm-editor')).display") == "flex"
     frame.evaluate("code => window.quizEditor.setValue(code)", (item_dir("build-network") / "solution.py").read_text())
     tool.get_by_test_id("submit").click()
     expect(tool.locator("#status")).to_have_attribute("data-status", "graded", timeout=120_000)
     expect(tool.get_by_test_id("score")).to_have_text("10 / 10")
-    page.screenshot(path="var/lti-framed.png")
-    # That the score then reaches the LMS's gradebook (one column, updated by a regrade and an
-    # override) is asserted by tests/test_lti_integration.py; from this browser flow it did not
-    # arrive after the workspace and secretless-worker merges (issue 11 stays open for it).
+    page.screenshot(path="var/lti-framed-1366.png", full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path="var/lti-framed-390.png", full_page=True)
+    page.set_viewport_size({"width": 1366, "height": 900})
+    # The LMS's gradebook has the score.
+    page.goto(f"{lms.base}/ctx/{CONTEXT}/gradebook")
+    cell = page.locator("td[data-user=lms-anna]")
+    for _ in range(60):
+        if "FullyGraded" in (cell.first.text_content() or ""):
+            break
+        page.wait_for_timeout(500)
+        page.reload()
+    expect(cell.first).to_have_text(re.compile(r"10\.0 / 10\.0 \(FullyGraded\)"))

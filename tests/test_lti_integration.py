@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from tests.conftest import item_dir, wait_for_grade
-from tests.lti_platform.fixtures import CLIENT_ID, CONTEXT, DEPLOYMENT_ID, launch, register
+from tests.lti_platform.fixtures import CONTEXT, launch, register, tool_known
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 TOOL = "http://testserver"
@@ -41,17 +41,7 @@ def test_a_graded_submission_reaches_the_lms_gradebook_and_regrade_and_override_
     from exercises.models import Item, ItemVersion
     from lti.models import Identity
 
-    lms.reset(TOOL)
-    lms.admin(
-        "tool",
-        {
-            "client_id": CLIENT_ID,
-            "deployment_id": DEPLOYMENT_ID,
-            "login_url": f"{TOOL}/lti/login/",
-            "launch_url": f"{TOOL}/lti/launch/",
-            "jwks_url": f"{live_server.url}/lti/jwks/",
-        },
-    )
+    tool_known(lms, TOOL, live_server.url)
     lms.admin(
         "link",
         {"context_id": CONTEXT, "id": "link-build", "title": "Bygg nätet", "custom": {"quiz_item": "build-network"}},
@@ -115,3 +105,40 @@ def test_a_graded_submission_reaches_the_lms_gradebook_and_regrade_and_override_
         f"\nlaunch -> item page: first {launch_ms:.0f} ms, warm {warm_ms:.0f} ms; "
         f"graded -> score in the LMS gradebook: {grade_to_lms_ms:.0f} ms"
     )
+
+
+def test_a_submission_made_through_the_json_api_in_a_launched_session_reaches_the_lms_gradebook(
+    course, lms, live_server, celery_worker
+):
+    """The workspace inside the LMS's frame submits by fetch to the JSON API with the launched
+    session and its CSRF token (not the page's form): that path too is graded by the real worker
+    and its score queued to the LMS (the recorder's send_score), which shows it."""
+    from lti.models import GradeSync, Identity
+
+    tool_known(lms, TOOL, live_server.url)
+    lms.admin(
+        "link",
+        {"context_id": CONTEXT, "id": "link-build", "title": "Bygg nätet", "custom": {"quiz_item": "build-network"}},
+    )
+    register(lms)
+    client = Client(enforce_csrf_checks=True)
+    page = client.get(launch(client, lms, "lms-anna", link="link-build")["Location"])
+    assert page.status_code == 200
+    token = page.context["csrf_token"]
+    code = (item_dir("build-network") / "solution.py").read_text()
+    # Without the CSRF token the session's API call is refused, as for any form.
+    refused = client.post("/api/v1/items/build-network/submissions", {"code": code}, content_type="application/json")
+    assert refused.status_code == 403
+    made = client.post(
+        "/api/v1/items/build-network/submissions",
+        {"code": code},
+        content_type="application/json",
+        HTTP_X_CSRFTOKEN=str(token),
+    )
+    assert made.status_code == 201, made.content
+    submission = wait_for_grade(made.json()["id"], timeout=180)
+    assert submission.final_score == Decimal("10")
+    assert submission.user == Identity.objects.get(sub="lms-anna").user
+    score = wait_lms(lms, "lms-anna", lambda s: s.get("scoreGiven") == 10.0)
+    assert score["gradingProgress"] == "FullyGraded" and score["scoreMaximum"] == 10.0
+    assert GradeSync.objects.get(user=submission.user).state == GradeSync.State.SENT

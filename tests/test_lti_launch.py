@@ -4,6 +4,7 @@ as learner, instructor and assistant; each bad launch gets a clear page and chan
 from __future__ import annotations
 
 import io
+import re
 import time
 
 import jwt
@@ -97,6 +98,9 @@ def test_a_launch_page_may_be_framed_by_the_platform_only_and_other_pages_still_
     csp = framed["Content-Security-Policy"]
     assert f"frame-ancestors 'self' {lms.base}" in csp and "X-Frame-Options" not in framed
     assert "script-src 'self'" in csp  # the rest of the policy stays
+    # ... with this response's style nonce for the code editor, not a template's placeholder
+    # (a "style-src 'self'{style_nonce}" blocked every stylesheet in the frame).
+    assert re.search(r"style-src 'self' 'nonce-[\w-]+';", csp) and "{" not in csp, csp
     normal = Client()
     normal.login(username="student", password="student")
     page = normal.get("/items/build-network/")
@@ -171,6 +175,8 @@ ROLE = "https://purl.imsglobal.org/spec/lti/claim/roles"
         ({"aud": "someone-else", "azp": None}, "unknown_client"),
         ({"aud": [CLIENT_ID, "other-tool"], "azp": None}, "wrong_audience"),
         ({"azp": "other-tool"}, "wrong_audience"),
+        ({"aud": ["other-tool", CLIENT_ID], "azp": "other-tool"}, "wrong_audience"),
+        ({"aud": ["other-tool", "third-tool"], "azp": "other-tool"}, "unknown_client"),
         ({"https://purl.imsglobal.org/spec/lti/claim/deployment_id": "deploy-unknown"}, "unknown_deployment"),
         ({"exp": int(time.time()) - 60, "iat": int(time.time()) - 400}, "expired"),
         ({ROLE: None}, "missing_role"),
@@ -183,6 +189,8 @@ ROLE = "https://purl.imsglobal.org/spec/lti/claim/roles"
         "unknown-client",
         "aud-two-no-azp",
         "azp-other",
+        "aud-list-azp-other",
+        "aud-list-without-us",
         "unknown-deployment",
         "expired",
         "no-roles-claim",
@@ -201,6 +209,20 @@ def test_a_bad_launch_gets_a_clear_page_and_changes_nothing(platform, lms, chang
     status = 403 if code in ("missing_role", "unknown_role") else 400
     refused(client.post("/lti/launch/", {"id_token": token, "state": login.state}), code, status)
     assert counts() == before
+
+
+def test_an_aud_list_with_our_client_not_first_and_azp_ours_is_accepted(platform, lms):
+    """aud may be an array holding our client id anywhere (LTI 1.3 security framework 5.1.3,
+    OIDC Core 3.1.3.7); then azp names us. pylti1p3 alone would take the first aud as the client."""
+    client = Client()
+    login = start(client, lms)
+    token = forged(lms, login, aud=["lms-gradebook", CLIENT_ID], azp=CLIENT_ID)
+    response = client.post("/lti/launch/", {"id_token": token, "state": login.state})
+    assert response.status_code == 302, response.content.decode()[:500]
+    assert client.session["_auth_user_id"]
+    from lti.models import Identity
+
+    assert Identity.objects.filter(issuer=lms.issuer, sub="lms-anna").exists()
 
 
 def test_a_token_signed_with_another_key_is_refused(platform, lms):

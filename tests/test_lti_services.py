@@ -13,7 +13,7 @@ import requests
 from django.core.management import call_command
 from django.test import Client
 
-from tests.lti_platform.fixtures import CLIENT_ID, CONTEXT, DEPLOYMENT_ID, launch, register
+from tests.lti_platform.fixtures import CONTEXT, launch, register, tool_known
 
 pytestmark = pytest.mark.django_db(transaction=True)
 TOOL = "http://testserver"
@@ -23,17 +23,7 @@ TOOL = "http://testserver"
 def platform(course, lms, live_server):
     """The platform knows the tool's pages as the test client reaches them (testserver) and its
     JWKS at the live server, where the platform's own process fetches it."""
-    lms.reset(TOOL)
-    lms.admin(
-        "tool",
-        {
-            "client_id": CLIENT_ID,
-            "deployment_id": DEPLOYMENT_ID,
-            "login_url": f"{TOOL}/lti/login/",
-            "launch_url": f"{TOOL}/lti/launch/",
-            "jwks_url": f"{live_server.url}/lti/jwks/",
-        },
-    )
+    tool_known(lms, TOOL, live_server.url)
     lms.admin("link", {"context_id": CONTEXT, "id": "link-q01", "title": "Fråga 1", "custom": {"quiz_item": "q01"}})
     return register(lms)
 
@@ -280,3 +270,74 @@ def test_the_platform_accepts_the_rotated_key_and_the_old_one_then_leaves_the_jw
     _wait_scores(lms, "lms-anna", pred=lambda s: s.get("scoreGiven") == 2.0)
     # The platform verified an assertion signed with the new key against our JWKS...
     assert [k["kid"] for k in Client().get("/lti/jwks/").json()["keys"]] == [new]
+
+
+def _sweep() -> str:
+    from io import StringIO
+
+    out = StringIO()
+    call_command("requeue_stuck", stdout=out)
+    return out.getvalue()
+
+
+@pytest.mark.integration
+def test_a_score_that_could_not_be_queued_is_queued_again_by_the_sweeper(platform, lms, celery_worker, monkeypatch):
+    """The broker is down when the score changes: the row stays pending, never queued. The
+    sweeper's round (``manage.py requeue_stuck``) queues it once the broker is back, the recorder
+    sends it, the LMS shows it; a later round leaves it alone."""
+    from kombu.exceptions import OperationalError
+
+    from lti.models import GradeSync, Identity
+    from lti.tasks import send_score
+
+    launch(Client(), lms, "lms-anna", link="link-q01")
+    anna = Identity.objects.get(sub="lms-anna").user
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with monkeypatch.context() as down:
+        down.setattr(send_score, "apply_async", broker_down)
+        _graded(anna, "q01", "1.5")
+        sync = GradeSync.objects.get(user=anna)
+        assert (sync.state, sync.queued_at) == ("pending", None)
+        # A round while the broker is still down: still pending, said so, nothing lost.
+        assert "lti_sent=0 lti_broker_down=1" in _sweep()
+        assert GradeSync.objects.get(pk=sync.pk).state == "pending"
+    assert lms.scores_of("lms-anna") == []
+    # The broker is back: the next round queues it, the recorder sends it.
+    assert "lti_sent=1 lti_broker_down=0" in _sweep()
+    score = _wait_scores(lms, "lms-anna", timeout=60)[0]
+    assert (score["scoreGiven"], score["gradingProgress"]) == (1.5, "FullyGraded")
+    deadline = time.monotonic() + 20
+    while GradeSync.objects.get(pk=sync.pk).state != "sent" and time.monotonic() < deadline:
+        time.sleep(0.1)
+    sync = GradeSync.objects.get(pk=sync.pk)
+    assert sync.state == "sent" and sync.queued_at is not None and sync.tries == 1
+    # Sent: a later round queues nothing.
+    assert "lti_sent=0" in _sweep()
+
+
+def test_the_sweeper_queues_again_a_pending_score_whose_message_was_lost_and_not_a_fresh_one(
+    platform, lms, eager, settings
+):
+    """Queued long ago and still pending (the message was lost with the broker): queued again.
+    Queued a moment ago (its message is on its way): left alone, no duplicate."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from lti.models import GradeSync, Identity
+
+    launch(Client(), lms, "lms-anna", link="link-q01")
+    anna = Identity.objects.get(sub="lms-anna").user
+    _graded(anna, "q01", "1")
+    _wait_scores(lms, "lms-anna")
+    sync = GradeSync.objects.get(user=anna)
+    assert sync.state == "sent"
+    settings.LTI_RESEND_AFTER_SECONDS = 300
+    GradeSync.objects.filter(pk=sync.pk).update(state="pending", queued_at=timezone.now() - timedelta(seconds=10))
+    assert "lti_sent=0" in _sweep()
+    GradeSync.objects.filter(pk=sync.pk).update(queued_at=timezone.now() - timedelta(seconds=301))
+    assert "lti_sent=1" in _sweep()
+    assert GradeSync.objects.get(pk=sync.pk).state == "sent"

@@ -84,6 +84,43 @@ def test_a_failed_precondition_gates_everything():
     assert outcomes[2].message_en.startswith("Not checked")
 
 
+PROHIBITION_TABLE = parse(
+    [
+        {"id": "model", "text": {"sv": "modell", "en": "model"}, "checks": ["model"], "precondition": True},
+        {"id": "dense", "text": {"sv": "Dense", "en": "Dense"}, "checks": ["layer-1"], "points": 2},
+        {"id": "output", "text": {"sv": "Utgång", "en": "Output"}, "checks": ["layer-2"], "points": 2},
+        {
+            "id": "not-trained",
+            "text": {"sv": "tränar inte", "en": "does not train"},
+            "checks": ["not-trained"],
+            "requires_any": ["dense", "output"],
+        },
+    ]
+)
+
+
+def test_what_the_prompt_forbids_earns_nothing_for_a_model_that_does_none_of_the_task():
+    """A model that meets only the preconditions also obeys every prohibition ("does not train
+    the model"); with requires_any that earns nothing, and is said."""
+    checks = [_check("model", True), _check("layer-1", False), _check("layer-2", False), _check("not-trained", True)]
+    total, outcomes, _ = score(5, checks, PROHIBITION_TABLE)
+    assert total == 0
+    assert outcomes[3].passed and outcomes[3].points == 0 and not outcomes[3].counted
+    assert "Counts only once one of these holds: Dense; Output." in outcomes[3].message_en
+    assert "Räknas först när något av detta håller: Dense; Utgång." in outcomes[3].message_sv
+
+
+def test_a_prohibition_counts_once_any_one_of_its_requirements_holds():
+    checks = [_check("model", True), _check("layer-1", False), _check("layer-2", True), _check("not-trained", True)]
+    total, outcomes, _ = score(5, checks, PROHIBITION_TABLE)
+    assert total == 3.0 and outcomes[3].points == 1.0 and outcomes[3].counted  # 5 x (2 + 1) / 5
+    assert PROHIBITION_TABLE[3].as_dict()["requires_any"] == ["dense", "output"]
+    with pytest.raises(RequirementError, match="requires unknown nothing"):
+        parse([{"id": "a", "text": {"sv": "a", "en": "a"}, "checks": ["x"], "requires_any": ["nothing"]}])
+    with pytest.raises(RequirementError, match="requires_any must be a list"):
+        parse([{"id": "a", "text": {"sv": "a", "en": "a"}, "checks": ["x"], "requires_any": "a"}])
+
+
 def test_weights_from_item_yaml_override_the_table_and_unmapped_checks_are_returned():
     checks = [_check("model", True), _check("layer-1", True), _check("layer-2", True), _check("behaviour", True)]
     checks += [_check("loss", True), _check("net-1", True), _check("surprise", True)]

@@ -2,7 +2,8 @@
 
 The suites live in ``tests/solutions/<item>/{correct,wrong}/*.py``. Each wrong solution starts
 with ``# mistake: <text>``: the text a failed check's (English) message must contain, so the test
-proves the student is told what they did wrong, not merely that they lost points. Every file is
+proves the student is told what they did wrong, not merely that they lost points. A wrong solution
+may also state ``# score: <number>``, the score it must get (a fully wrong model: 0). Every file is
 graded through ``manage.py grade --json``, the same harness function as the workers, with the
 real sandbox and real TensorFlow.
 
@@ -24,6 +25,7 @@ from tests.conftest import CODE_ITEMS, item_dir
 
 SUITES = Path(__file__).resolve().parent / "solutions"
 MISTAKE = re.compile(r"^# mistake: (.+)$", re.MULTILINE)
+SCORE = re.compile(r"^# score: ([0-9.]+)$", re.MULTILINE)
 MIN_CORRECT, MIN_WRONG = 10, 15
 # Coding items that conftest's CODE_ITEMS leaves out (a variant item's reference solution needs its
 # placeholders filled; the two training checks are slow), but whose suites must be full all the same.
@@ -72,6 +74,9 @@ def test_wrong_solution_loses_marks_and_is_told_its_mistake(slug, path, capsys):
     mistake = MISTAKE.search(path.read_text()).group(1).strip()
     data = _grade(slug, path, capsys)
     assert data["score"] < data["max_score"]
+    if expected := SCORE.search(path.read_text()):
+        earned = [(c["name"], c["points"]) for c in data["checks"] if c["points"]]
+        assert data["score"] == float(expected.group(1)), earned
     failed = [c["message"] for c in data["checks"] if not c["passed"]]
     assert any(mistake in message for message in failed), (mistake, failed)
 

@@ -47,3 +47,34 @@ def test_sixty_students_submitting_at_once_on_sixty_connections_all_get_201_and_
     assert [a.status for a in attempts] == [201] * 60, summary(attempts)
     assert all(a.result.get("status") == "graded" and a.result["score"] == 4 for a in attempts), summary(attempts)
     assert "Booting worker" in platform.log("web.log") and "Connection reset" not in platform.log("web.log")
+
+
+def _login_attempt(port: int, username: str, password: str) -> str:
+    """One login through the form, on a connection of its own (so gunicorn may hand it to any of
+    its processes), with the CSRF cookie and token of a fresh login page."""
+    import re
+    from urllib.parse import urlencode
+
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    conn.request("GET", "/login/")
+    page = conn.getresponse()
+    html = page.read().decode()
+    cookie = next(c for c in page.headers.get_all("Set-Cookie") or [] if c.startswith("csrftoken="))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)
+    assert token, html[:500]
+    conn.close()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    body = urlencode({"csrfmiddlewaretoken": token.group(1), "username": username, "password": password})
+    headers = {"Cookie": cookie.split(";")[0], "Content-Type": "application/x-www-form-urlencoded"}
+    conn.request("POST", "/login/", body, headers)
+    answer = conn.getresponse().read().decode()
+    conn.close()
+    return answer
+
+
+def test_failed_logins_are_counted_by_every_gunicorn_process_alike(platform):
+    # make run starts several web processes; a per-process memory cache would let each of them
+    # count its own share of a guesser's tries (and keep its own LTI login states).
+    answers = [_login_attempt(platform.port, "student", f"wrong-{n}") for n in range(9)]
+    throttled = ["För många misslyckade inloggningar" in a for a in answers]
+    assert throttled == [False] * 5 + [True] * 4, throttled

@@ -17,12 +17,20 @@ teacher's own frames (file and line) only. The trusted side parses it strictly. 
 ``grader.checks`` only.
 """
 
+from __future__ import annotations
+
 import inspect
 import json
 import math
 import os
 import sys
 import traceback
+from typing import TYPE_CHECKING, Any, NoReturn, TypedDict
+
+if TYPE_CHECKING:  # only for the type checker: the jail imports the standard library and grader.checks
+    # JSON as it crosses the jail's boundary (the variant, the sandbox's report, the worker's facts):
+    # decoded from the request; the check library and the teacher's code read it.
+    JSONDict = dict[str, Any]
 
 sys.path.insert(0, "/opt/quizchecks")
 
@@ -30,12 +38,44 @@ MAX_TEXT = 4000
 MAX_CHECKS = 200
 
 
-def _short(text, limit=MAX_TEXT):
+class ChecksRequest(TypedDict, total=False):
+    op: str  # "probe" or "grade"
+    source: str
+    filename: str
+    variant: JSONDict
+    report: JSONDict
+    worker: JSONDict
+
+
+class ErrorInfo(TypedDict):
+    """What the teacher needs to fix their checks (``_error``)."""
+
+    type: str
+    message: str
+    file: str
+    line: int | None
+    traceback: str
+
+
+class MsgData(TypedDict):
+    sv: str
+    en: str
+
+
+class CheckData(TypedDict):
+    name: str
+    passed: bool
+    weight: float
+    message: MsgData
+    hint: MsgData | None
+
+
+def _short(text: object, limit: int = MAX_TEXT) -> str:
     text = str(text)
     return text if len(text) <= limit else text[:limit] + " …"
 
 
-def _error(exc, filename):
+def _error(exc: BaseException, filename: str) -> ErrorInfo:
     """What the teacher needs to fix it: type, message, and the frames of their own file."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == filename]
     line = frames[-1].lineno if frames else None
@@ -50,13 +90,13 @@ def _error(exc, filename):
             "traceback": _short("".join(lines))}  # fmt: skip
 
 
-def _text(value, limit):
+def _text(value: object, limit: int) -> str:
     if type(value) is not str:
         raise TypeError(f"a message must be text, not {type(value).__name__}")
     return _short(value, limit)
 
 
-def _msg(value):
+def _msg(value: object) -> MsgData:
     from grader.checks import Msg
 
     if type(value) is not Msg:
@@ -64,7 +104,7 @@ def _msg(value):
     return {"sv": _text(value.sv, 4000), "en": _text(value.en, 4000)}
 
 
-def _check(check):
+def _check(check: object) -> CheckData:
     """One Check as plain data. Only the library's own Check (not a subclass), with a real bool
     and a finite weight: an object that claims to be anything never leaves the jail as one."""
     from grader.checks import Check
@@ -85,9 +125,10 @@ def _check(check):
     }
 
 
-def main(request):
+def main(request: ChecksRequest) -> dict[str, object]:
     filename = str(request.get("filename", "checks.py"))
-    namespace = {"__name__": "checks_" + filename.split("/")[0].replace("-", "_")}
+    # Whatever the teacher's checks.py defines (PROBE, make_probe, grade, ...).
+    namespace: dict[str, Any] = {"__name__": "checks_" + filename.split("/")[0].replace("-", "_")}
     try:
         exec(compile(str(request["source"]), filename, "exec"), namespace)
     except BaseException as exc:
@@ -127,7 +168,7 @@ def main(request):
     return {"checks": data, "feedback": feedback if type(feedback) is dict else {}}
 
 
-def respond(request, result_fd):
+def respond(request: ChecksRequest, result_fd: int) -> NoReturn:
     """Answer ``request`` on ``result_fd``; never returns (as ``runner.respond``)."""
     try:
         result = main(request)

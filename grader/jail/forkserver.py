@@ -31,6 +31,8 @@ Control protocol (SOCK_SEQPACKET on fd 3, one JSON object per message):
 Only the standard library and the runner are imported before the configured preloads.
 """
 
+from __future__ import annotations
+
 import ctypes
 import json
 import os
@@ -41,9 +43,19 @@ import signal
 import socket
 import sys
 import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import runner  # noqa: E402  (grader/jail/runner.py, mounted next to this file)
+if TYPE_CHECKING:  # the type checker knows the runner by its package path
+    from grader.jail import runner
+
+    # The server's configuration and the worker's messages: JSON, read with defaults and coerced.
+    JSONDict = dict[str, Any]
+else:
+    import runner  # (grader/jail/runner.py, mounted next to this file)
+
+T = TypeVar("T")
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWUTS = 0x04000000
@@ -69,17 +81,17 @@ MAX_MESSAGE = 1 << 16
 _libc = ctypes.CDLL(None, use_errno=True)
 
 
-def _check(rc, what):
+def _check(rc: int, what: str) -> None:
     if rc != 0:
         err = ctypes.get_errno()
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def _unshare(flags):
+def _unshare(flags: int) -> None:
     _check(_libc.unshare(ctypes.c_int(flags)), "unshare")
 
 
-def _mount(source, target, fstype, flags, data=None):
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
     _check(
         _libc.mount(
             source.encode() if source else None,
@@ -92,12 +104,12 @@ def _mount(source, target, fstype, flags, data=None):
     )
 
 
-def _name(title):
+def _name(title: str) -> None:
     """The process name ps and pgrep show (comm), so an admin can tell the tree's parts apart."""
     _libc.prctl(15, ctypes.c_char_p(title.encode()[:15]), 0, 0, 0)  # PR_SET_NAME
 
 
-def _prctl(option, arg):
+def _prctl(option: int, arg: int) -> None:
     _check(_libc.prctl(option, ctypes.c_ulong(arg), 0, 0, 0), "prctl")
 
 
@@ -109,13 +121,13 @@ class _CapData(ctypes.Structure):
     _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
 
 
-def _drop_capabilities():
+def _drop_capabilities() -> None:
     header = _CapHeader(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
     data = (_CapData * 2)()
     _check(_libc.capset(ctypes.byref(header), data), "capset")
 
 
-def _send(sock, message, fds=()):
+def _send(sock: socket.socket, message: Mapping[str, object], fds: Sequence[int] = ()) -> None:
     data = json.dumps(message).encode()
     if fds:
         socket.send_fds(sock, [data], list(fds))
@@ -123,14 +135,14 @@ def _send(sock, message, fds=()):
         sock.send(data)
 
 
-def _status_code(status):
+def _status_code(status: int) -> int:
     """A waitpid status as bwrap reports it: the exit code, or 128 + the signal."""
     if os.WIFSIGNALED(status):
         return 128 + os.WTERMSIG(status)
     return os.WEXITSTATUS(status)
 
 
-def _silenced(fn):
+def _silenced(fn: Callable[[], T]) -> T:
     """Run ``fn`` with fds 1 and 2 on /dev/null (TensorFlow's start-up log is nobody's output)."""
     saved = os.dup(1), os.dup(2)
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -148,7 +160,7 @@ def _silenced(fn):
 # --- the job process -------------------------------------------------------------------------
 
 
-def _warm(level):
+def _warm(level: str) -> None:
     """Run TensorFlow once in this fresh child so the student's first op does not pay for it."""
     if level == "none" or "keras" not in sys.modules:
         return
@@ -170,7 +182,7 @@ def _warm(level):
     keras.backend.clear_session()
 
 
-def _vm_bytes():
+def _vm_bytes() -> int:
     try:
         with open("/proc/self/statm") as f:
             return int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
@@ -178,7 +190,7 @@ def _vm_bytes():
         return 0
 
 
-def _apply_limits(limits, baseline_vm):
+def _apply_limits(limits: JSONDict, baseline_vm: int) -> None:
     mb = 1024 * 1024
     # Memory is what the student's code may add to the warmed runtime it was handed.
     mem = baseline_vm + int(limits.get("memory_mb", 3072)) * mb
@@ -195,7 +207,7 @@ def _apply_limits(limits, baseline_vm):
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 
 
-def _job(sock, config):
+def _job(sock: socket.socket, config: JSONDict) -> None:
     _name("quiz-job")
     os.setsid()
     ready_at = time.monotonic()  # forked and isolated
@@ -254,7 +266,7 @@ def _job(sock, config):
 # --- pid 1 of the job's namespace ----------------------------------------------------------
 
 
-def _init(sock, config):
+def _init(sock: socket.socket, config: JSONDict) -> NoReturn:
     _name("quiz-init")
     _unshare(CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS)
     _mount(None, "/", None, MS_REC | MS_PRIVATE)
@@ -290,7 +302,7 @@ def _init(sock, config):
             os._exit(_status_code(status))
 
 
-def _keeper(sock, config):
+def _keeper(sock: socket.socket, config: JSONDict) -> NoReturn:
     config = {**config, "forked_at": time.monotonic()}  # CLOCK_MONOTONIC is the same in every namespace
     _name("quiz-keeper")
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -316,19 +328,19 @@ def _keeper(sock, config):
 
 
 class Spare:
-    def __init__(self, keeper, sock):
+    def __init__(self, keeper: int, sock: socket.socket) -> None:
         self.keeper = keeper
         self.sock = sock
-        self.init_pid = None
+        self.init_pid: int | None = None
         self.warm = False
-        self.job = None
-        self.sent_at = None
+        self.job: int | None = None
+        self.sent_at = 0.0  # when it was given its job
         self.pidfd = os.pidfd_open(keeper)
         self.cpu_before = 0.0  # the job process's CPU time when it got the job (its warm-up)
-        self.cpu_total = None  # the whole job tree's CPU time, from the keeper
+        self.cpu_total: float | None = None  # the whole job tree's CPU time, from the keeper
 
 
-def _drain(spare):
+def _drain(spare: Spare) -> None:
     """Read what the keeper said before it exited (its CPU report) without waiting."""
     spare.sock.setblocking(False)
     while True:
@@ -343,7 +355,7 @@ def _drain(spare):
             spare.cpu_total = float(message.get("seconds") or 0.0)
 
 
-def _spawn(config, inherited):
+def _spawn(config: JSONDict, inherited: list[int]) -> Spare:
     """Fork a keeper for the next job. ``inherited`` are the server's fds a job must not hold
     (the control socket, the selector, other jobs' sockets): closed in the child at once."""
     parent, child = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
@@ -362,13 +374,13 @@ def _spawn(config, inherited):
     return Spare(pid, parent)
 
 
-def serve(config):
+def serve(config: JSONDict) -> NoReturn:
     control = socket.socket(fileno=int(config.get("control_fd", CONTROL_FD)))
     t0 = time.monotonic()
     preload = list(config.get("preload", []))
     errors = []
 
-    def imports():
+    def imports() -> None:
         for module in preload:
             try:
                 __import__(module)
@@ -381,11 +393,11 @@ def serve(config):
 
     sel = selectors.DefaultSelector()
     sel.register(control, selectors.EVENT_READ, ("control", None))
-    spares = []  # at most one idle child ahead of demand, plus the running ones
-    running = {}
+    spares: list[Spare] = []  # at most one idle child ahead of demand, plus the running ones
+    running: dict[int, Spare] = {}
 
-    def add_spare():
-        inherited = [control.fileno(), sel.fileno()]  # type: ignore[attr-defined]
+    def add_spare() -> None:
+        inherited = [control.fileno(), sel.fileno()]
         for other in spares:
             inherited += [other.sock.fileno(), other.pidfd]
         spare = _spawn(config, inherited)
@@ -393,7 +405,7 @@ def serve(config):
         sel.register(spare.pidfd, selectors.EVENT_READ, ("exit", spare))
         spares.append(spare)
 
-    def drop(spare):
+    def drop(spare: Spare) -> None:
         for obj in (spare.sock, spare.pidfd):
             try:
                 sel.unregister(obj)

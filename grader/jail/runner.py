@@ -7,6 +7,8 @@ the trusted side validates. It must stay importable with the standard library al
 imported only for probes that need it.
 """
 
+from __future__ import annotations
+
 import builtins
 import functools
 import json
@@ -15,9 +17,41 @@ import sys
 import time
 import traceback
 
+# Copies held before student code runs (it could patch the builtins module); imported rather than
+# assigned so that the type checker narrows through them as through the builtins.
+from builtins import isinstance as _isinstance
+from builtins import type as _type
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, Literal, NoReturn, TypedDict
+
+if TYPE_CHECKING:  # only for the type checker: beside student code, the standard library alone
+    import numpy as np
+    import numpy.typing as npt
+
+    # JSON as it crosses the sandbox's boundary: decoded from the request, or built to be encoded.
+    # The request's values come from a teacher's probe and are coerced (int(), str()) or checked by
+    # exact type where they are used, so they stay Any rather than a union every use re-narrows.
+    JSONDict = dict[str, Any]
+    # What the student's code defined or returned, and Keras objects (Keras ships no types): the
+    # runner inspects them by exact type or attribute, and guards every use.
+    Foreign = Any
+    # The student's module namespace (what their code defined).
+    Namespace = dict[str, Any]
+    # Generated data (float or integer dtype, by recipe).
+    Array = npt.NDArray[np.generic]
+
+
+class ErrorInfo(TypedDict):
+    """The student-facing description of an exception (``_error``)."""
+
+    type: str
+    message: str
+    line: int | None
+    offset: int | None
+    traceback: str
+
+
 _dumps = json.dumps
-_type = type
-_isinstance = isinstance
 _write = os.write
 _monotonic = time.monotonic
 FILENAME = "submission.py"
@@ -28,7 +62,7 @@ _PROGRESS_FD = None
 MAX_PROGRESS_LINE = 256 * 1024
 
 
-def progress(event):
+def progress(event: JSONDict) -> None:
     """Send one progress event (a dict of plain data) to the launcher; never raises."""
     if _PROGRESS_FD is None:
         return
@@ -43,7 +77,7 @@ def progress(event):
         pass
 
 
-def _number(value):
+def _number(value: Foreign) -> float | None:
     try:
         value = float(value)
     except Exception:
@@ -51,21 +85,21 @@ def _number(value):
     return value if value == value and abs(value) != float("inf") else None
 
 
-def _report_epochs():
+def _report_epochs() -> None:
     """Every model.fit in this job reports each finished epoch (a Keras callback added to the
     student's own callbacks); fits are numbered in order (1 = the first, the student's)."""
-    keras = sys.modules.get("keras")
+    keras: Foreign = sys.modules.get("keras")
     if keras is None:
         return
     original = keras.Model.fit
     fits = [0]
 
     class _EpochProgress(keras.callbacks.Callback):
-        def __init__(self, fit):
+        def __init__(self, fit: int) -> None:
             super().__init__()
             self.fit_number = fit
 
-        def on_epoch_end(self, epoch, logs=None):
+        def on_epoch_end(self, epoch: int, logs: dict[str, Foreign] | None = None) -> None:
             logs = logs or {}
             progress(
                 {
@@ -80,7 +114,7 @@ def _report_epochs():
     # functools.wraps keeps fit's signature visible (inspect follows __wrapped__): the fit recorder
     # below binds the student's arguments (validation_split, epochs) through it.
     @functools.wraps(original)
-    def fit(self, *args, **kwargs):
+    def fit(self: Foreign, *args: Foreign, **kwargs: Foreign) -> Foreign:
         fits[0] += 1
         if len(args) > 5:  # callbacks given by position (x, y, batch_size, epochs, verbose, callbacks)
             return original(self, *args, **kwargs)
@@ -95,12 +129,12 @@ def _report_epochs():
 MAX_ITEMS = 1000
 
 
-def _short(text, limit=MAX_TEXT):
+def _short(text: object, limit: int = MAX_TEXT) -> str:
     text = str(text)
     return text if len(text) <= limit else text[:limit] + " …"
 
 
-def _error(exc):
+def _error(exc: BaseException) -> ErrorInfo:
     """The student-facing description of an exception: type, message, line, own frames only."""
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == FILENAME]
     line = frames[-1].lineno if frames else None
@@ -116,7 +150,7 @@ def _error(exc):
     }
 
 
-def to_data(value, depth=0):
+def to_data(value: Foreign, depth: int = 0) -> JSONDict:
     """Plain JSON data from a returned value, with the exact type recorded.
 
     Only built-in scalars and containers are converted; NumPy scalars and arrays are reported
@@ -149,7 +183,7 @@ def to_data(value, depth=0):
     return {"type": name}
 
 
-def _jsonable(value, depth=0):
+def _jsonable(value: Foreign, depth: int = 0) -> Foreign:
     """Configs from Keras are mostly JSON already; anything else becomes its type name."""
     t = _type(value)
     if value is None or t in (bool, int, str):
@@ -170,7 +204,7 @@ def _jsonable(value, depth=0):
     return "<" + t.__name__ + ">"
 
 
-def _shape(shape):
+def _shape(shape: Foreign) -> list[int | None] | None:
     try:
         return [None if d is None else int(d) for d in shape]
     except Exception:
@@ -200,7 +234,7 @@ LAYER_KEYS = (
 )
 
 
-def describe_model(model):
+def describe_model(model: Foreign) -> JSONDict:
     import keras
 
     if not _isinstance(model, keras.Model):
@@ -256,7 +290,7 @@ def describe_model(model):
     }
 
 
-def _generated_args(spec):
+def _generated_args(spec: JSONDict) -> list[Array]:
     """Arguments generated inside the sandbox from a seeded recipe (the trusted side sends the
     recipe, never arrays): rows whose first feature is their own index, so a split can be
     traced back row by row."""
@@ -294,7 +328,7 @@ def _generated_args(spec):
     raise ValueError("unknown data recipe " + str(kind))
 
 
-def describe_callbacks(value):
+def describe_callbacks(value: Foreign) -> JSONDict:
     """EarlyStopping and the other Keras callbacks by their settings; anything else by type."""
     import keras
 
@@ -312,7 +346,7 @@ def describe_callbacks(value):
     return {"callbacks": described}
 
 
-def describe_history(value):
+def describe_history(value: Foreign) -> JSONDict:
     """A fit's history: per-epoch metrics and how many epochs ran."""
     import keras
 
@@ -334,10 +368,10 @@ class _FitRecorder:
 
     KEYS = ("epochs", "batch_size", "validation_split")
 
-    def __init__(self):
-        self.calls = []
+    def __init__(self) -> None:
+        self.calls: list[JSONDict] = []
 
-    def __enter__(self):
+    def __enter__(self) -> _FitRecorder:
         import inspect
 
         import keras
@@ -345,11 +379,11 @@ class _FitRecorder:
         self.saved = {name: getattr(keras.Model, name) for name in ("fit", "train_on_batch")}
         recorder = self
 
-        def wrap(name, original):
+        def wrap(name: str, original: Callable[..., Foreign]) -> Callable[..., Foreign]:
             signature = inspect.signature(original)
 
-            def recorded(model, *args, **kwargs):
-                entry = {"method": name}
+            def recorded(model: Foreign, *args: Foreign, **kwargs: Foreign) -> Foreign:
+                entry: JSONDict = {"method": name}
                 try:
                     bound = signature.bind(model, *args, **kwargs)
                     bound.apply_defaults()
@@ -369,7 +403,7 @@ class _FitRecorder:
             setattr(keras.Model, name, wrap(name, original))
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, *exc: object) -> Literal[False]:
         import keras
 
         for name, original in self.saved.items():
@@ -377,7 +411,7 @@ class _FitRecorder:
         return False
 
 
-def save_load_roundtrip(namespace, spec):
+def save_load_roundtrip(namespace: Namespace, spec: JSONDict) -> JSONDict:
     """Build a small model here, let the student's functions save and reload it, compare.
 
     The file stays in the sandbox's private tmpfs; only numbers and names cross the boundary.
@@ -421,7 +455,7 @@ def save_load_roundtrip(namespace, spec):
         "save_returned": to_data(returned),
         "returned_pathlike": _isinstance(returned, os.PathLike),
         "returned_path": _short(path, 300) if path is not None else None,
-        "returned_is_file": bool(path) and os.path.isfile(path),
+        "returned_is_file": bool(path and os.path.isfile(path)),
         "files": files,
     }
     try:
@@ -452,7 +486,7 @@ def save_load_roundtrip(namespace, spec):
     return {"roundtrip": result}
 
 
-def _fit(model, X, y, cut, spec):
+def _fit(model: Foreign, X: Array, y: Array, cut: int, spec: JSONDict) -> JSONDict:
     history = model.fit(
         X[:cut],
         y[:cut],
@@ -464,7 +498,7 @@ def _fit(model, X, y, cut, spec):
     return {str(k): [_jsonable(float(v)) for v in vs] for k, vs in history.history.items()}
 
 
-def _inference_scores(model, X, y):
+def _inference_scores(model: Foreign, X: Array, y: Array) -> JSONDict:
     """Accuracy and cross-entropy with dropout off (inference mode), measured here rather than
     taken from the student's metrics: a fit's training numbers are measured with dropout on and
     the L2 penalty added, which would make any regularized model look less overfitted than it is."""
@@ -485,7 +519,7 @@ def _inference_scores(model, X, y):
     }
 
 
-def _dense_baseline(params, input_shape, recipe):
+def _dense_baseline(params: int, input_shape: list[int], recipe: JSONDict) -> Foreign:
     """A dense net (Flatten, one hidden ReLU layer, the same output) with about ``params``
     parameters: h * (inputs + 1 + outputs) + outputs = params, solved for the hidden units h."""
     import keras
@@ -516,7 +550,7 @@ BASELINE_LAYERS = {
 }  # fmt: skip
 
 
-def _allowed_config(config):
+def _allowed_config(config: Foreign) -> bool:
     """True when every object in a model's JSON config is a Keras one and every layer is on the
     allow-list; checked before anything is built from it."""
     if _isinstance(config, list):
@@ -534,7 +568,7 @@ def _allowed_config(config):
     return all(_allowed_config(v) for v in config.values())
 
 
-def model_config(model):
+def model_config(model: Foreign) -> JSONDict:
     """A student's architecture and compile settings as plain data, for a baseline built elsewhere."""
     import json
 
@@ -545,7 +579,7 @@ def model_config(model):
     return {"model": json.loads(model.to_json()), "compile": _jsonable(compiled)}
 
 
-def _unregularized_from_config(data, recipe):
+def _unregularized_from_config(data: JSONDict, recipe: JSONDict) -> Foreign:
     """The student's architecture (as data) with every regularizer removed and every dropout rate
     set to 0, freshly initialised and compiled like theirs (or as the recipe says if that fails)."""
     import json
@@ -571,12 +605,12 @@ def _unregularized_from_config(data, recipe):
     return baseline
 
 
-def _unregularized_baseline(model, recipe):
+def _unregularized_baseline(model: Foreign, recipe: JSONDict) -> Foreign:
     """``_unregularized_from_config`` on a model at hand (the unit tests build one)."""
     return _unregularized_from_config(model_config(model), recipe)
 
 
-def learns(namespace, spec):
+def learns(namespace: Namespace, spec: JSONDict) -> JSONDict:
     """Build the student's model, describe it, train it briefly on generated data, report how
     well it learned and how long it took; with ``baseline`` in the spec, train a baseline the
     same way (same data, epochs and seed) and report it next to the student's."""
@@ -628,7 +662,7 @@ def learns(namespace, spec):
     return result
 
 
-def train_baseline(spec, request):
+def train_baseline(spec: JSONDict, request: JSONDict) -> JSONDict:
     """Train the baseline of a ``learns`` call (``spec``) from ``request`` (what the student's run
     reported: a parameter count and input shape, or an architecture), on the same generated data,
     epochs and seed. Runs in a fresh child where no student code has run."""
@@ -653,7 +687,7 @@ def train_baseline(spec, request):
     return entry
 
 
-def dropout_behaviour(model):
+def dropout_behaviour(model: Foreign) -> JSONDict:
     """Does the model give different outputs for the same input in training mode (dropout on)
     and identical ones in inference mode (dropout off)? Only two booleans cross back."""
     import numpy as np
@@ -671,7 +705,7 @@ def dropout_behaviour(model):
     }
 
 
-def describe_devices(value):
+def describe_devices(value: Foreign) -> JSONDict:
     """The student's answer next to what TensorFlow in this sandbox sees (logical devices, the
     ones it places operations on, and the physical ones)."""
     import tensorflow as tf
@@ -681,7 +715,7 @@ def describe_devices(value):
     return {"value": to_data(value), "devices": seen, "physical": physical}
 
 
-def configure_logical_cpus(count):
+def configure_logical_cpus(count: int) -> int:
     """Show TensorFlow ``count`` logical CPUs before the student's code runs, so an answer typed
     in by hand cannot match what TensorFlow reports. A warm child has already initialised the
     runtime (it built a model); its context is reset first, which only a fresh child may do."""
@@ -700,7 +734,7 @@ def configure_logical_cpus(count):
     return len(tf.config.list_logical_devices("CPU"))
 
 
-def _call(namespace, spec):
+def _call(namespace: Namespace, spec: JSONDict) -> JSONDict:
     if spec.get("kind") in ("save_load", "learns"):
         started = _monotonic()
         try:
@@ -747,7 +781,7 @@ def _call(namespace, spec):
     return data
 
 
-def main(request):
+def main(request: JSONDict) -> JSONDict:
     if "baseline" in request:  # no student code in this child: a baseline, from data only
         try:
             return {
@@ -756,7 +790,7 @@ def main(request):
             }
         except BaseException as exc:
             return {"phase": "done", "baseline": {"error": _error(exc)}}
-    answer = {"timings": {}}
+    answer: JSONDict = {"timings": {}}
     t0 = _monotonic()
     code = request["code"]
     probe = request.get("probe", {})
@@ -809,7 +843,7 @@ def main(request):
     return answer
 
 
-def respond(request, result_fd):
+def respond(request: JSONDict, result_fd: int) -> NoReturn:
     """Run the request and write the answer to ``result_fd``; never returns."""
     global _PROGRESS_FD
     if request.get("progress"):

@@ -15,7 +15,7 @@ import json
 import math
 import time
 from collections import OrderedDict
-from typing import Any
+from typing import Any, TypedDict
 
 from grader.checks import Check, Msg
 from grader.launch.sandbox import CHECKS, Limits, SandboxUnavailable, run_in_sandbox
@@ -37,11 +37,21 @@ _PROBES: OrderedDict[str, dict[str, Any]] = OrderedDict()
 LAST_TIMINGS: dict[str, float] = {}
 
 
+class ChecksError(TypedDict, total=False):
+    """What failed and where in the teacher's file (their own frames only)."""
+
+    type: str
+    message: str
+    file: str
+    line: int | None
+    traceback: str
+
+
 class ChecksFailed(Exception):
     """The teacher's checks failed: raised, hung, used too much, or answered nonsense. ``error``
     says what and where in their file (``file``, ``line``, ``traceback`` of their own frames)."""
 
-    def __init__(self, error: dict[str, Any]) -> None:
+    def __init__(self, error: ChecksError) -> None:
         super().__init__(f"{error.get('type')}: {error.get('message')}")
         self.error = error
 
@@ -116,17 +126,18 @@ def probe(*, source: str, slug: str, variant: dict[str, Any]) -> dict[str, Any]:
     return found
 
 
-def _msg(data: Any) -> Msg:
+def _msg(data: object) -> Msg:
     if not (isinstance(data, dict) and isinstance(data.get("sv"), str) and isinstance(data.get("en"), str)):
         raise ValueError("a message is not {sv, en}")
     return Msg(sv=data["sv"][:4000], en=data["en"][:4000])
 
 
-def _check(data: Any) -> Check:
+def _check(data: object) -> Check:
     if not isinstance(data, dict) or not isinstance(data.get("name"), str) or type(data.get("passed")) is not bool:
         raise ValueError("a check is not {name, passed, ...}")
     weight = data.get("weight")
-    if type(weight) not in (int, float) or not math.isfinite(weight) or weight < 0:
+    # Exactly an int or a float (JSON's numbers), not a bool.
+    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or not math.isfinite(weight) or weight < 0:
         raise ValueError("a check's weight is not a finite number ≥ 0")
     hint = data.get("hint")
     return Check(

@@ -191,19 +191,22 @@
 
   var polling = null;
   function showFinished(pageUrl) {
-    return fetch(pageUrl, { credentials: "same-origin" }).then(function (r) { return r.text(); }).then(function (html) {
+    return fetch(pageUrl, { credentials: "same-origin" }).then(function (r) {
+      if (!r.ok) throw new Error("HTTP " + r.status);
+      return r.text();
+    }).then(function (html) {
       var doc = new DOMParser().parseFromString(html, "text/html");
       var fresh = doc.getElementById("result");
+      // Not the finished result (an error page, a login page): the caller tries again.
+      if (!fresh) throw new Error("no result on " + pageUrl);
       var attempts = doc.getElementById("attempts");
       var heading = doc.querySelector("h1");
-      if (fresh) {
-        resultBox.replaceChildren();
-        var p = el("p", { "class": "result-heading" });
-        p.appendChild(el("a", { href: pageUrl }, heading ? heading.textContent : pageUrl));
-        resultBox.appendChild(p);
-        Array.from(fresh.childNodes).forEach(function (n) { resultBox.appendChild(document.adoptNode(n)); });
-        resultBox.dataset.pending = "0";
-      }
+      resultBox.replaceChildren();
+      var p = el("p", { "class": "result-heading" });
+      p.appendChild(el("a", { href: pageUrl }, heading ? heading.textContent : pageUrl));
+      resultBox.appendChild(p);
+      Array.from(fresh.childNodes).forEach(function (n) { resultBox.appendChild(document.adoptNode(n)); });
+      resultBox.dataset.pending = "0";
       if (attempts) document.getElementById("attempts").replaceChildren.apply(document.getElementById("attempts"), Array.from(attempts.childNodes).map(function (n) { return document.adoptNode(n); }));
       progressBox.hidden = true;
       markFromResult();
@@ -215,22 +218,32 @@
       }
     });
   }
+  // Until the submission is finished AND its result is on the page: a failed answer (the network,
+  // a 5xx, a 429, a page without the result) is tried again, never taken for "finished".
   function poll(api, pageUrl) {
     clearTimeout(polling);
-    var delay = 300;
+    var delay = 300, failures = 0;
+    function again() {
+      failures += 1;
+      polling = setTimeout(tick, Math.min(1000 * failures, 5000));
+    }
     function tick() {
       fetch(api, { credentials: "same-origin", headers: { Accept: "application/json" } })
-        .then(function (r) { return r.json(); })
+        .then(function (r) {
+          if (!r.ok) throw new Error("HTTP " + r.status);
+          return r.json();
+        })
         .then(function (data) {
           if (data.pending) {
+            failures = 0;
             renderProgress(data);
             delay = Math.min(delay * 1.15, 1000);
             polling = setTimeout(tick, delay);
-          } else {
-            showFinished(pageUrl);
+            return null;
           }
+          return showFinished(pageUrl);
         })
-        .catch(function () { polling = setTimeout(tick, 2000); });
+        .catch(again);
     }
     tick();
   }

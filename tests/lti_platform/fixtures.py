@@ -159,6 +159,22 @@ def lms(tmp_path_factory) -> Iterator[LMS]:
     log.close()
 
 
+def tool_known(lms: LMS, tool: str, jwks_base: str) -> None:
+    """The LMS reset and told the tool's pages (as its browser reaches them, ``tool``) and its
+    JWKS (where the LMS's own process fetches it, ``jwks_base``), as an admin pastes them in."""
+    lms.reset(tool)
+    lms.admin(
+        "tool",
+        {
+            "client_id": CLIENT_ID,
+            "deployment_id": DEPLOYMENT_ID,
+            "login_url": f"{tool}/lti/login/",
+            "launch_url": f"{tool}/lti/launch/",
+            "jwks_url": f"{jwks_base}/lti/jwks/",
+        },
+    )
+
+
 def register(lms: LMS, course_slug: str = "kunskapskontroll-2"):
     """Register the test platform with the tool, as `manage.py lti_platform add` does."""
     from exercises.models import Course

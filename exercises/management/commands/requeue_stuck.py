@@ -1,5 +1,6 @@
 """The sweeper: finds grading jobs the pipeline lost (submissions and their regrades, validation
-runs, trial answers: ``exercises.jobs.jobs_sweep``) and sets them going again.
+runs, trial answers: ``exercises.jobs.jobs_sweep``) and sets them going again; also the scores
+for the LMS that were never queued or whose message was lost (``lti.services.grades_sweep``).
 
 Why a management-command loop and not celery beat: the sweeper must work exactly when the
 broker does not (a submission saved while Redis was down has no message anywhere), so it reads
@@ -15,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from exams.services import exam_sweep
 from exercises.jobs import jobs_sweep
+from lti.services import grades_sweep
 
 
 class Command(BaseCommand):
@@ -34,6 +36,7 @@ class Command(BaseCommand):
             try:
                 counts = jobs_sweep(requeue_after=options["older_than"])
                 counts.update(exam_sweep())  # an exam's drafts at each student's deadline
+                counts.update(grades_sweep())  # scores to the LMS that were never queued, or lost
             except Exception as exc:  # the database may be down for a moment: try again next round
                 if not options["every"]:
                     raise
