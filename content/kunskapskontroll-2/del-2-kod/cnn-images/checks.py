@@ -18,9 +18,9 @@ EXPECTED = [
     Layer("Dense", units=10, activation="softmax"),
 ]
 MIN_ACCURACY = 0.75
-# The CNN must beat the dense net by this much. Measured over 30 seeds (tests/measure_behaviour.py,
-# model and data seeds changed): the reference wins by 0.095 to 0.40 (median 0.32); a dense net
-# and a CNN that does not learn in the epochs given stay below it.
+# The CNN must beat the dense net by this much. Measured over 69 seeds (tests/measure_behaviour.py,
+# model and data seeds changed): the reference wins by 0.095 to 0.40 (1st percentile 0.126,
+# median 0.305); over 10 seeds the starter reached at most +0.025, SGD -0.07, 1 x 1 kernels -0.085.
 MARGIN = 0.05
 EPOCHS = 4
 
