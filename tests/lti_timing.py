@@ -26,6 +26,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import item_dir, wait_for_grade
 from tests.lti_platform.fixtures import CLIENT_ID, CONTEXT, MEMBERS, register
+from tests.test_browser import ARGS, CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 RUNS = 5
@@ -33,7 +34,6 @@ LEARNERS = [
     {"user_id": f"lms-timing-{n}", "name": f"Timing {n}", "email": f"t{n}@uni.example", "roles": ["Learner"]}
     for n in range(RUNS)
 ]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
 
 
 def _setup(lms, live_server, settings) -> None:
@@ -56,7 +56,7 @@ def test_measure_launch_to_item_page_and_grade_to_lms_gradebook(
     code = (item_dir("build-network") / "solution.py").read_text()
     launch_ms, html_ms, made = [], [], []
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         for learner in LEARNERS:
             context = browser.new_context(locale="sv-SE", viewport={"width": 1366, "height": 900})
             page = context.new_page()

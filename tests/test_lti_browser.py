@@ -11,18 +11,9 @@ from playwright.sync_api import expect, sync_playwright
 
 from tests.conftest import item_dir
 from tests.lti_platform.fixtures import CLIENT_ID, CONTEXT, register
+from tests.test_browser import ARGS, CHROMIUM
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
