@@ -337,14 +337,23 @@ def _limit_message(run: SandboxRun, limits: Limits) -> Msg:
     )
 
 
+# The early checks wait this long for the run to end before they are worth a jailed call: a run
+# that ends sooner brings the whole result at once; one that starts training shows them at its
+# first epoch, before the epoch's loss.
+EARLY_CHECKS_AFTER_SECONDS = 0.3
+
+
 class _EarlyChecks:
     """Turns the runner's progress events into events for the student while the job runs.
 
     Checks that depend only on what is already known (the model's structure, a callback's
-    settings) are computed as soon as the runner reports it, by the item's ``grade`` in the teachers'
-    jail (never beside the student's code): it runs twice on a partial report, once with each call not yet done as "not run" and
-    once as empty; a check that comes out the same both times does not depend on those calls.
-    Events from the runner are data the student could forge: only their known fields go on.
+    settings) are shown while the rest still runs, computed by the item's ``grade`` in the teachers'
+    jail (never beside the student's code): on the partial report twice, once with each call not
+    yet done as "not run" and once as empty, in one jailed child; a check that comes out the same
+    both times does not depend on those calls. They are computed when the run goes on for
+    ``EARLY_CHECKS_AFTER_SECONDS`` after something new is known, or at once when training starts:
+    a short run pays nothing for them. Events from the runner are data the student could forge:
+    only their known fields go on.
     """
 
     def __init__(self, spec: ItemSpec, probe: dict[str, Any], variant: dict[str, Any], sink: Any) -> None:
@@ -353,6 +362,7 @@ class _EarlyChecks:
         self.known: dict[str, dict[str, Any]] = {}
         self.done: set[str] = set()
         self.sent: list[dict[str, Any]] = []
+        self.pending_since: float | None = None  # when something new became known, not yet checked
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
@@ -364,6 +374,8 @@ class _EarlyChecks:
                 fields[k] is None or (isinstance(fields[k], (int, float)) and not isinstance(fields[k], bool))
                 for k in ("loss", "val_loss")
             ):
+                if self.pending_since is not None:  # training has begun: the structure first
+                    self._structure()
                 self.sink({"event": "epoch", **fields})
         elif kind == "call" and str(event.get("id")) in self.call_ids and isinstance(event.get("data"), dict):
             call_id = str(event["id"])
@@ -371,32 +383,43 @@ class _EarlyChecks:
             if not event.get("partial"):
                 self.done.add(call_id)
             if len(self.done) < len(self.call_ids):
-                self._structure()
+                self.pending_since = self.pending_since or time.monotonic()
+            else:  # the whole answer is in: the final grade follows at once
+                self.pending_since = None
 
-    def _grade_partial(self, missing: dict[str, Any] | None) -> list[Check]:
-        calls: dict[str, Any] = dict(self.known)
-        if missing is not None:
-            calls.update({c: missing for c in self.call_ids if c not in self.known})
+    def due(self) -> float | None:
+        if self.pending_since is None:
+            return None
+        return self.pending_since + EARLY_CHECKS_AFTER_SECONDS - time.monotonic()
+
+    def tick(self) -> None:
+        due = self.due()
+        if due is not None and due <= 0:
+            self._structure()
+
+    def _structure(self) -> None:
+        self.pending_since = None
         from grader.launch import checks as jail
 
+        not_run = dict(self.known)
+        empty = dict(self.known) | {c: {} for c in self.call_ids if c not in self.known}
         try:  # in the teachers' jail, like the final grade; a partial report may well upset it
-            checks, _feedback = jail.grade(
+            first, second = jail.grade_each(
                 source=self.spec.checks_source,
                 slug=self.spec.slug,
                 variant=self.variant,
-                report={"calls": calls},
+                reports=[{"calls": not_run}, {"calls": empty}],
                 worker={},
             )
-        except (jail.ChecksFailed, jail.ReportTampered, SandboxUnavailable):
-            return []
-        return checks
-
-    def _structure(self) -> None:
-        first = {(c.name, c.passed, c.message.sv) for c in self._grade_partial(None)}
+        except (jail.ChecksFailed, SandboxUnavailable):
+            return
+        if first is None or second is None:
+            return
+        same = {(c.name, c.passed, c.message.sv) for c in first}
         checks = [
             {"name": c.name, "passed": bool(c.passed), "message_sv": c.message.sv, "message_en": c.message.en}
-            for c in self._grade_partial({})
-            if (c.name, c.passed, c.message.sv) in first
+            for c in second
+            if (c.name, c.passed, c.message.sv) in same
         ]
         if checks and checks != self.sent:
             self.sent = checks

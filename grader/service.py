@@ -20,11 +20,14 @@ from __future__ import annotations
 import logging
 import os
 import socket
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from celery import Celery, Task
 
 from grader.job import run_job
+
+if TYPE_CHECKING:
+    import redis
 
 __all__ = ["app", "grade_job", "run_job"]
 
@@ -73,6 +76,9 @@ def identity(hostname: str | None) -> str:
     return f"{hostname or socket.gethostname()}/{os.getpid()}"
 
 
+_tries_client: redis.Redis | None = None
+
+
 def _count_try(token: str) -> int | None:
     """How many times this job's message reached a grader (this one included), kept in the broker's
     Redis so that a job that kills its grader every time stops after its tries; None if unknown."""
@@ -81,8 +87,11 @@ def _count_try(token: str) -> int | None:
         return None
     import redis
 
+    global _tries_client
     try:
-        client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        if _tries_client is None:  # one connection pool per process, not a connection per job
+            _tries_client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        client = _tries_client
         key = TRIES_KEY.format(token=token)
         pipe = client.pipeline()
         pipe.incr(key)

@@ -10,8 +10,10 @@ One JSON request on stdin (cold) or its request pipe (warm)::
 
     {"op": "probe", "source": ..., "filename": "slug/checks.py", "variant": {...}}
     {"op": "grade", "source": ..., "filename": ..., "variant": {...}, "report": {...}, "worker": {...}}
+    {"op": "grade_each", ..., "reports": [{...}, ...]}   several reports graded in one child
 
-One JSON answer on the result pipe: ``{"probe": {...}}``, ``{"checks": [...], "feedback": {...}}``,
+One JSON answer on the result pipe: ``{"probe": {...}}``, ``{"checks": [...], "feedback": {...}}``
+(``{"each": [...]}`` of those for ``grade_each``),
 ``{"tampered": true}`` (the sandbox's report was malformed), or ``{"error": {...}}`` with the
 teacher's own frames (file and line) only. The trusted side parses it strictly. Standard library and
 ``grader.checks`` only.
@@ -44,6 +46,7 @@ class ChecksRequest(TypedDict, total=False):
     filename: str
     variant: JSONDict
     report: JSONDict
+    reports: list[JSONDict]
     worker: JSONDict
 
 
@@ -145,13 +148,23 @@ def main(request: ChecksRequest) -> dict[str, object]:
             return {"probe": json.loads(json.dumps(probe, allow_nan=False))}
         except BaseException as exc:
             return {"error": _error(exc, filename)}
-    from grader.checks import Report, ReportError, devices
+    from grader.checks import devices
 
     # What only the worker can see (its GPUs), handed in as data: the jail sees no host.
     worker = request.get("worker") or {}
     devices.HANDED_IN["gpu_count"] = worker.get("gpu_count")
+    if request.get("op") == "grade_each":  # several reports, one jail: the early checks' two guesses
+        reports = request.get("reports")
+        return {"each": [_grade(namespace, filename, variant, r) for r in (reports if type(reports) is list else [])]}
+    return _grade(namespace, filename, variant, request.get("report") or {})
+
+
+def _grade(namespace: dict[str, Any], filename: str, variant: JSONDict, data: object) -> dict[str, object]:
+    """``grade(report)`` on one report: its checks and feedback as data, or what went wrong."""
+    from grader.checks import Report, ReportError
+
     try:
-        report = Report(request.get("report") or {})
+        report = Report(data if type(data) is dict else {})
         function = namespace["grade"]
         two = len(inspect.signature(function).parameters) >= 2
         checks = function(report, variant) if two else function(report)
@@ -159,13 +172,13 @@ def main(request: ChecksRequest) -> dict[str, object]:
             raise TypeError(f"grade() must return a list of Check, not {type(checks).__name__}")
         if len(checks) > MAX_CHECKS:
             raise ValueError(f"grade() returned {len(checks)} checks; at most {MAX_CHECKS}")
-        data = [_check(c) for c in checks]
+        checks_data = [_check(c) for c in checks]
         feedback = json.loads(json.dumps(report.feedback, allow_nan=False))
     except ReportError:
         return {"tampered": True}
     except BaseException as exc:
         return {"error": _error(exc, filename)}
-    return {"checks": data, "feedback": feedback if type(feedback) is dict else {}}
+    return {"checks": checks_data, "feedback": feedback if type(feedback) is dict else {}}
 
 
 def respond(request: ChecksRequest, result_fd: int) -> NoReturn:

@@ -96,16 +96,21 @@ def _call(request: dict[str, Any], slug: str) -> dict[str, Any]:
         )
     error = run.result.get("error")
     if isinstance(error, dict):
-        raise ChecksFailed(
-            {
-                "type": str(error.get("type", "Error"))[:100],
-                "message": str(error.get("message", ""))[:2000],
-                "file": _filename(slug),
-                "line": error.get("line") if type(error.get("line")) is int else None,
-                "traceback": str(error.get("traceback", ""))[:4000],
-            }
-        )
+        raise _teacher_error(error, slug)
     return run.result
+
+
+def _teacher_error(error: dict[str, Any], slug: str) -> ChecksFailed:
+    """The error the teacher's code raised in the jail, as the validation page shows it."""
+    return ChecksFailed(
+        {
+            "type": str(error.get("type", "Error"))[:100],
+            "message": str(error.get("message", ""))[:2000],
+            "file": _filename(slug),
+            "line": error.get("line") if type(error.get("line")) is int else None,
+            "traceback": str(error.get("traceback", ""))[:4000],
+        }
+    )
 
 
 def probe(*, source: str, slug: str, variant: dict[str, Any]) -> dict[str, Any]:
@@ -156,7 +161,34 @@ def grade(
     checks and the feedback the page shows, as data, parsed strictly."""
     request = {"op": "grade", "source": source, "filename": _filename(slug), "variant": variant,
                "report": report, "worker": worker}  # fmt: skip
-    answer = _call(request, slug)
+    return _graded(_call(request, slug), slug)
+
+
+def grade_each(
+    *, source: str, slug: str, variant: dict[str, Any], reports: list[dict[str, Any]], worker: dict[str, Any]
+) -> list[list[Check] | None]:
+    """``grade`` on several reports in one jailed child (the early checks' guesses): per report its
+    checks, or None where the teacher's code failed on it or the report was malformed."""
+    request = {"op": "grade_each", "source": source, "filename": _filename(slug), "variant": variant,
+               "reports": reports, "worker": worker}  # fmt: skip
+    each = _call(request, slug).get("each")
+    if not isinstance(each, list) or len(each) != len(reports):
+        raise ChecksFailed(
+            {"type": "TypeError", "message": "no answer per report", "file": _filename(slug), "line": None}
+        )
+    out: list[list[Check] | None] = []
+    for answer in each:
+        try:
+            out.append(_graded(answer if isinstance(answer, dict) else {}, slug)[0])
+        except (ChecksFailed, ReportTampered):
+            out.append(None)
+    return out
+
+
+def _graded(answer: dict[str, Any], slug: str) -> tuple[list[Check], dict[str, Any]]:
+    error = answer.get("error")
+    if isinstance(error, dict):
+        raise _teacher_error(error, slug)
     if answer.get("tampered") is True:
         raise ReportTampered()
     try:

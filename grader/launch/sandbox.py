@@ -40,10 +40,21 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 # Called with each progress event the runner sends while it runs (see grader/jail/runner.py).
 ProgressCallback = Callable[[dict[str, Any]], None]
+
+
+@runtime_checkable
+class Deferring(Protocol):
+    """A progress callback with work to do later (``grader.harness``'s early checks): the read loop
+    wakes for it when ``due()`` seconds have passed and calls ``tick()``."""
+
+    def due(self) -> float | None: ...  # seconds until tick() has something to do; None: nothing
+
+    def tick(self) -> None: ...
+
 
 logger = logging.getLogger(__name__)
 
@@ -254,6 +265,7 @@ class _Collector:
         self.res = bytearray()
         self.res_overflow = False
         self.killed_for: str | None = None
+        self._answer: tuple[dict[str, Any] | None, str] | None = None
 
     def feed(self, kind: str, chunk: bytes) -> None:
         if kind == "out":
@@ -269,6 +281,22 @@ class _Collector:
             self.res += chunk
             if self.progress is not None:
                 self._take_progress()
+
+    def wait(self, longest: float) -> float:
+        """How long the read loop may sleep: ``longest``, or less when deferred work falls due."""
+        if isinstance(self.progress, Deferring):
+            due = self.progress.due()
+            if due is not None:
+                return max(0.0, min(longest, due))
+        return longest
+
+    def tick(self) -> None:
+        """Deferred progress work that has fallen due (never stops the run)."""
+        if isinstance(self.progress, Deferring):
+            try:
+                self.progress.tick()
+            except Exception:
+                logger.debug("deferred progress work failed", exc_info=True)
 
     def _take_progress(self) -> None:
         """Hand each complete progress line at the head of the answer to the callback."""
@@ -288,21 +316,28 @@ class _Collector:
             except Exception:  # a bad line or a failing callback never stops the run
                 logger.debug("progress event dropped", exc_info=True)
 
+    def answer(self) -> tuple[dict[str, Any] | None, str]:
+        """The answer as a JSON object once its pipe has closed, or why there is none."""
+        if self._answer is None:
+            result: dict[str, Any] | None = None
+            result_error = ""
+            if self.res_overflow:
+                result_error = "the answer from the sandbox was too large"
+            elif self.res:
+                try:
+                    parsed = json.loads(self.res.decode("utf-8"))
+                    if isinstance(parsed, dict):
+                        result = parsed
+                    else:
+                        result_error = "the answer from the sandbox was not a JSON object"
+                except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+                    result_error = "the answer from the sandbox was not valid JSON"
+            self._answer = (result, result_error)
+        return self._answer
+
     def finish(self, returncode: int | None, wall: float, timings: dict[str, float]) -> SandboxRun:
         output = self.out.decode("utf-8", errors="replace")
-        result: dict[str, Any] | None = None
-        result_error = ""
-        if self.res_overflow:
-            result_error = "the answer from the sandbox was too large"
-        elif self.res:
-            try:
-                parsed = json.loads(self.res.decode("utf-8"))
-                if isinstance(parsed, dict):
-                    result = parsed
-                else:
-                    result_error = "the answer from the sandbox was not a JSON object"
-            except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-                result_error = "the answer from the sandbox was not valid JSON"
+        result, result_error = self.answer()
         verdict = self.killed_for or _classify(
             returncode, output, result, cpu_used=timings.get("cpu"), cpu_limit=self.limits.cpu_seconds
         )
@@ -387,13 +422,14 @@ def run_cold(
         if timeout <= 0:
             collector.killed_for = "time_limit"
             break
-        for key, _ in sel.select(timeout=min(timeout, 1.0)):
+        for key, _ in sel.select(timeout=collector.wait(min(timeout, 1.0))):
             chunk = os.read(key.fileobj.fileno(), 65536)  # type: ignore[union-attr]
             if not chunk:
                 sel.unregister(key.fileobj)
                 open_streams -= 1
                 continue
             collector.feed(key.data, chunk)
+        collector.tick()
         if collector.killed_for:
             break
     if collector.killed_for:
@@ -592,6 +628,15 @@ class ForkServer:
         open_streams = 2
         try:
             while open_streams or status is None:
+                if not open_streams and status is None and kill_sent_at is None and not collector.killed_for:
+                    if collector.answer()[0] is not None:
+                        # The whole answer is in and every stream closed: the job process has
+                        # ended (or only lingers without a way to say anything). Its exit status
+                        # cannot change the grade, so do not wait the milliseconds a TensorFlow
+                        # process and its namespaces take to tear down: have the server end
+                        # whatever is left, and go on (its "exit" is skipped as another job's).
+                        self._send({"op": "kill", "job": job})
+                        break
                 now = time.monotonic()
                 if kill_sent_at is None and now >= deadline:
                     collector.killed_for = collector.killed_for or "time_limit"
@@ -603,7 +648,8 @@ class ForkServer:
                 if not open_streams and status is None and now - deadline > 10:
                     raise ForkServerDown("the fork server did not report the end of a job")
                 wait = max(0.05, min(1.0, deadline - now)) if kill_sent_at is None else 0.5
-                for key, _ in sel.select(timeout=wait):
+                collector.tick()
+                for key, _ in sel.select(timeout=collector.wait(wait)):
                     if key.data == "req":
                         if not writer.write():
                             sel.unregister(req_w)
