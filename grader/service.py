@@ -20,6 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 from typing import TYPE_CHECKING, Any
 
 from celery import Celery, Task
@@ -110,6 +111,7 @@ def send_event(event: dict[str, Any]) -> None:
 def grade_job(self: Task[[dict[str, Any]], None], message: dict[str, Any]) -> None:
     """Grade one job and send the recorder ``started``, then ``finished`` with the result (or
     ``abandoned``, when the job came back more often than it may be tried)."""
+    received_at = time.time()
     job = message.get("job")
     if not isinstance(job, dict):
         job = {}
@@ -120,7 +122,12 @@ def grade_job(self: Task[[dict[str, Any]], None], message: dict[str, Any]) -> No
         send_event({**base, "event": "abandoned", "tries": tries - 1})
         return
     send_event({**base, "event": "started"})
-    send_event({**base, "event": "finished", "result": run_job(message)})
+    result = run_job(message)
+    timings = result.get("timings")
+    if isinstance(timings, dict):  # this host's clock: for the bench's timeline, not for ordering
+        timings["worker_received_at"] = round(received_at, 4)
+        timings["worker_sent_at"] = round(time.time(), 4)
+    send_event({**base, "event": "finished", "result": result})
 
 
 @app.task(name="grader.run_examples", ignore_result=True)
