@@ -167,7 +167,11 @@ def test_on_a_phone_a_teacher_finds_the_item_fixes_a_weight_and_sees_the_points(
         requirement = rows.nth(i)
         parts = [requirement.locator("th"), requirement.locator("td").last]  # text, checks
         if requirement.locator("input").count():
-            parts += [requirement.locator("input"), requirement.locator("[data-share-for]"), requirement.locator(".cell-label").first]
+            parts += [
+                requirement.locator("input"),
+                requirement.locator("[data-share-for]"),
+                requirement.locator(".cell-label").first,
+            ]
         in_view(page, *parts)
     # Each value has its column's name next to it on a phone (the header row is out of sight).
     dense_row = page.get_by_test_id("requirement-dense-100")
@@ -189,7 +193,10 @@ def test_on_a_phone_a_teacher_finds_the_item_fixes_a_weight_and_sees_the_points(
     # The desktop keeps its columns, and the same table for a screen reader.
     page.set_viewport_size(SIZES["desktop"])
     expect(page.locator(".weights-table thead th").nth(3)).to_have_text("Kontroller")
-    assert page.evaluate("() => getComputedStyle(document.querySelector('.weights-table tbody tr')).display") == "table-row"
+    assert (
+        page.evaluate("() => getComputedStyle(document.querySelector('.weights-table tbody tr')).display")
+        == "table-row"
+    )
     expect(dense_row.locator(".cell-label").first).to_be_hidden()
     boxes = [dense_row.locator(s).bounding_box() for s in ("th", "input", "[data-share-for]", "td >> nth=-1")]
     assert all(a and b and a["x"] + a["width"] <= b["x"] for a, b in zip(boxes, boxes[1:])), boxes  # side by side
@@ -210,6 +217,13 @@ def test_on_a_phone_a_teacher_finds_the_item_fixes_a_weight_and_sees_the_points(
     expect(page.get_by_test_id("share-dense-100")).to_have_text("2")
     assert ItemDraft.objects.get(slug="build-network").fields["config"]["weights"] == {"dense-100": 2, "output": 1}
     assert fits_the_phone(page, "authoring-edit") == []
+    # The item's own fields: each under its label (not several on one wrapped line), tall enough
+    # to tap, and at 16 px so that a phone does not zoom in when one gets focus.
+    for name in ("order", "points", "cpu_seconds", "memory_mb"):
+        field, label = page.locator(f"#id_{name}"), page.locator(f'label[for="id_{name}"]')
+        box, label_box = field.bounding_box(), label.bounding_box()
+        assert box and label_box and box["y"] >= label_box["y"] + label_box["height"] - 1, name
+        assert box["height"] >= 40 and field.evaluate("el => getComputedStyle(el).fontSize") == "16px", name
 
     # The preview's requirement table: a card per requirement too, with the saved points.
     page.get_by_test_id("preview").click()
