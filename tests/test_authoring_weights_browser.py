@@ -231,3 +231,16 @@ def test_on_a_phone_a_teacher_finds_the_item_fixes_a_weight_and_sees_the_points(
     in_view(page, preview_row.locator("th"), preview_row.locator("td").first)
     expect(preview_row.locator("td").first).to_contain_text("2")
     assert fits_the_phone(page, "authoring-preview") == []
+
+    # Trying an answer to a numeric item's draft: its variant picker and answer field fit and are
+    # big enough to tap.
+    page.goto("/authoring/courses/kunskapskontroll-2/")
+    page.locator('tr[data-item="dense-params-numeric"]').get_by_role("button", name="Redigera").click()
+    page.get_by_test_id("preview").click()
+    for field in (page.get_by_test_id("variant-inputs"), page.get_by_test_id("numeric-answer")):
+        in_view(page, field)
+        box = field.bounding_box()
+        assert box and box["height"] >= 40, (field, box)
+    in_view(page, page.get_by_test_id("try"))
+    assert page.get_by_test_id("numeric-answer").evaluate("el => getComputedStyle(el).fontSize") == "16px"
+    assert fits_the_phone(page, "authoring-preview-numeric") == []
