@@ -28,10 +28,17 @@ def _code(rows: int = 14) -> forms.Textarea:
     return forms.Textarea(attrs={"rows": rows, "data-code": "python", "spellcheck": "false"})
 
 
+class AssessmentChoiceField(forms.ModelChoiceField[Assessment]):
+    """The course's assessments, each shown by its title."""
+
+    def label_from_instance(self, obj: Assessment) -> str:
+        return obj.title
+
+
 class ItemForm(forms.Form):
     slug = forms.SlugField(label=_("Namn i adressen (slug)"), max_length=50)
     kind = forms.ChoiceField(label=_("Typ"), choices=Item.Kind.choices)
-    assessment = forms.ModelChoiceField(label=_("Del"), queryset=Assessment.objects.none())
+    assessment = AssessmentChoiceField(label=_("Del"), queryset=Assessment.objects.none())
     order = forms.IntegerField(label=_("Ordning"), min_value=0, initial=0)
     points = forms.DecimalField(label=_("Poäng"), min_value=Decimal("0.01"), max_digits=6, decimal_places=2)
     title_sv = forms.CharField(label=_("Titel (svenska)"), max_length=200)
@@ -119,9 +126,8 @@ class ItemForm(forms.Form):
             for name in ("starter", "solution"):
                 self.fields[name].widget = forms.Textarea(attrs={"rows": 8})
         assessment = self.fields["assessment"]
-        assert isinstance(assessment, forms.ModelChoiceField)
+        assert isinstance(assessment, AssessmentChoiceField)
         assessment.queryset = course.assessments.order_by("order")
-        assessment.label_from_instance = lambda a: a.title  # type: ignore[method-assign,assignment]
         if editing:
             # An item's name and type are fixed once it exists: submissions and links refer to them.
             for name in ("slug", "kind"):
