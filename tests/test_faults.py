@@ -26,6 +26,7 @@ import pytest
 from django.conf import settings
 
 from tests.conftest import ROOT, database_url_for_children, grading_worker_env, item_dir
+from tests.processes import celery_argv
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -148,25 +149,7 @@ class Processes:
     def _celery(self, name: str, *, app: str, queue: str, base_env: dict, hostname: str = "") -> subprocess.Popen:
         proc = self.start(
             name,
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                app,
-                "worker",
-                "-Q",
-                queue,
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "INFO",
-                "--hostname",
-                hostname or f"{name}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
+            celery_argv(app=app, queues=queue, hostname=hostname or f"{name}@%h"),
             base_env=base_env,
         )
         _wait(lambda: "ready." in self.log(name) or proc.poll() is not None, 60, name)
