@@ -12,12 +12,14 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a benchmark's site is built with: the schema, the course content, the demo users.
 SEED = (["migrate", "-v0"], ["load_content"], ["seed_demo"])
+T = TypeVar("T")
 
 
 def celery_argv(
@@ -29,6 +31,17 @@ def celery_argv(
     argv = [sys.executable, "-m", "celery", "-A", app, "worker", "-Q", queues, "--concurrency", str(concurrency),
             "--loglevel", loglevel, "--hostname", hostname, "--without-gossip", "--without-mingle"]  # fmt: skip
     return argv if heartbeat else [*argv, "--without-heartbeat"]
+
+
+def wait_until(predicate: Callable[[], T], timeout: float, what: str, interval: float = 0.2) -> T:
+    """``predicate``'s first true value, asked every ``interval`` seconds; AssertionError after ``timeout``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def stop(proc: subprocess.Popen, timeout: float = 30) -> None:

@@ -41,7 +41,7 @@ import pytest
 
 from tests.conftest import ROOT, item_dir
 from tests.pgcluster import Cluster, new_cluster, remove_cluster
-from tests.processes import celery_argv
+from tests.processes import celery_argv, wait_until
 from tests.web_burst import MAKE_STUDENTS
 
 pytestmark = [pytest.mark.integration, pytest.mark.multihost]
@@ -295,13 +295,7 @@ class Deployment:
 
     @staticmethod
     def wait(predicate, timeout: float, what: str, interval: float = 0.3):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(interval)
-        raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        return wait_until(predicate, timeout, what, interval)
 
     # --- the API, through the hub's web socket ------------------------------------------------------------
 
