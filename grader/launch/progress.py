@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -78,7 +78,7 @@ class RedisProgress:
 def events(job: str | int, redis_client: redis.Redis | None = None) -> list[dict[str, Any]]:
     """The events of one job, oldest first; [] when there are none or Redis is down."""
     try:
-        raw: list[bytes] = (redis_client or client()).lrange(KEY.format(job=job), 0, -1)  # type: ignore[assignment]
+        raw = cast(list[bytes], (redis_client or client()).lrange(KEY.format(job=job), 0, -1))
     except redis.RedisError:
         return []
     out = []
