@@ -9,6 +9,7 @@ from typing import Any, cast
 import yaml
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from exercises.models import Assessment, Item
 
@@ -23,15 +24,33 @@ def weight_field_name(requirement_id: str) -> str:
     return f"{WEIGHT_PREFIX}{requirement_id}"
 
 
+def _yaml_text(label: StrOrPromise, *, rows: int, help_text: StrOrPromise = "") -> forms.CharField:
+    """An optional YAML text, kept as typed (not stripped), not spell-checked."""
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
+        widget=forms.Textarea(attrs={"rows": rows, "spellcheck": "false"}),
+        required=False,
+        strip=False,
+    )
+
+
 def _code(rows: int = 14) -> forms.Textarea:
     # data-code marks the textareas authoring.js turns into CodeMirror editors.
     return forms.Textarea(attrs={"rows": rows, "data-code": "python", "spellcheck": "false"})
 
 
+class AssessmentChoiceField(forms.ModelChoiceField[Assessment]):
+    """The course's assessments, each shown by its title."""
+
+    def label_from_instance(self, obj: Assessment) -> str:
+        return obj.title
+
+
 class ItemForm(forms.Form):
     slug = forms.SlugField(label=_("Namn i adressen (slug)"), max_length=50)
     kind = forms.ChoiceField(label=_("Typ"), choices=Item.Kind.choices)
-    assessment = forms.ModelChoiceField(label=_("Del"), queryset=Assessment.objects.none())
+    assessment = AssessmentChoiceField(label=_("Del"), queryset=Assessment.objects.none())
     order = forms.IntegerField(label=_("Ordning"), min_value=0, initial=0)
     points = forms.DecimalField(label=_("Poäng"), min_value=Decimal("0.01"), max_digits=6, decimal_places=2)
     title_sv = forms.CharField(label=_("Titel (svenska)"), max_length=200)
@@ -59,12 +78,10 @@ class ItemForm(forms.Form):
     checks = forms.CharField(
         label=_("Dolda kontroller (checks.py)"), widget=_code(18), required=False, strip=False, max_length=TEXT_LIMIT
     )
-    rubric_other = forms.CharField(
-        label=_("Övriga rader i bedömningsmallen (YAML)"),
+    rubric_other = _yaml_text(
+        _("Övriga rader i bedömningsmallen (YAML)"),
+        rows=4,
         help_text=_("Rader utan id, t.ex. ämnesord (role: topic). Bevaras som de är."),
-        widget=forms.Textarea(attrs={"rows": 4, "spellcheck": "false"}),
-        required=False,
-        strip=False,
     )
     queue = forms.ChoiceField(label=_("Kö"), choices=QUEUES, initial="grading")
     cpu_seconds = forms.IntegerField(label=_("CPU-tid (s)"), min_value=1, max_value=600, required=False)
@@ -78,27 +95,21 @@ class ItemForm(forms.Form):
         required=False,
     )
     tolerance = forms.DecimalField(label=_("Tolerans"), min_value=Decimal("0"), required=False)
-    mistakes = forms.CharField(
-        label=_("Typiska fel (YAML)"),
+    mistakes = _yaml_text(
+        _("Typiska fel (YAML)"),
+        rows=6,
         help_text=_("En lista med answer (uttryck), sv och en: meddelandet när studenten svarar så."),
-        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false"}),
-        required=False,
-        strip=False,
     )
-    variants = forms.CharField(
-        label=_("Varianter (YAML)"),
+    variants = _yaml_text(
+        _("Varianter (YAML)"),
+        rows=3,
         help_text=_("Parameter: lista av värden, t.ex. units: [10, 16, 32]. Visas i texten som {{ units }}."),
-        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-        required=False,
-        strip=False,
     )
     # Multiple-choice items (grader.quick.grade_choice).
-    options = forms.CharField(
-        label=_("Alternativ (YAML)"),
+    options = _yaml_text(
+        _("Alternativ (YAML)"),
+        rows=10,
         help_text=_("En lista med id, sv, en och gärna why_sv/why_en: förklaringen som visas efter svaret."),
-        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "false"}),
-        required=False,
-        strip=False,
     )
     correct = forms.CharField(label=_("Rätt alternativ (id)"), max_length=80, required=False)
 
@@ -119,9 +130,8 @@ class ItemForm(forms.Form):
             for name in ("starter", "solution"):
                 self.fields[name].widget = forms.Textarea(attrs={"rows": 8})
         assessment = self.fields["assessment"]
-        assert isinstance(assessment, forms.ModelChoiceField)
+        assert isinstance(assessment, AssessmentChoiceField)
         assessment.queryset = course.assessments.order_by("order")
-        assessment.label_from_instance = lambda a: a.title  # type: ignore[method-assign,assignment]
         if editing:
             # An item's name and type are fixed once it exists: submissions and links refer to them.
             for name in ("slug", "kind"):
@@ -352,12 +362,7 @@ class ConceptForm(forms.Form):
     hint_en = forms.CharField(label=_("Ledtråd (engelska)"), max_length=1000, required=False)
     # Keys the scorer understands beyond these fields (core, contradictions, not_with, negation ...)
     # are edited as YAML, so editing in the browser never drops what the files say.
-    extra = forms.CharField(
-        label=_("Fler inställningar (YAML)"),
-        widget=forms.Textarea(attrs={"rows": 3, "spellcheck": "false"}),
-        required=False,
-        strip=False,
-    )
+    extra = _yaml_text(_("Fler inställningar (YAML)"), rows=3)
 
     def clean_extra(self) -> dict[str, Any]:
         extra = _yaml_field(self.cleaned_data.get("extra", ""), default={})

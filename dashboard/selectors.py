@@ -359,6 +359,12 @@ class WorkerInfo:
         return GPU_QUEUE in self.queues
 
 
+@dataclass(frozen=True)
+class FailedGrade:
+    submission: Submission
+    reason: str  # failure_reason(submission)
+
+
 @dataclass
 class Health:
     queues: dict[str, int | None]
@@ -368,7 +374,7 @@ class Health:
     latency_median: float | None
     latency_p95: float | None
     wait_median: float | None
-    failed: list[Submission]
+    failed: list[FailedGrade]
     stuck: list[Submission]
 
 
@@ -435,7 +441,7 @@ def grading_health(*, courses: QuerySet[Course], now: datetime | None = None) ->
         if started and queued:
             waits.append((started - queued).total_seconds())
     in_courses = Submission.objects.filter(item__assessment__course__in=courses).select_related("item", "user")
-    failed = list(
+    failed_submissions = list(
         in_courses.filter(
             status__in=[Submission.Status.ERROR, Submission.Status.CRASHED],
             finished_at__gte=now - timedelta(hours=24),
@@ -443,8 +449,7 @@ def grading_health(*, courses: QuerySet[Course], now: datetime | None = None) ->
         .prefetch_related("check_results")
         .order_by("-finished_at")[:50]
     )
-    for sub in failed:
-        sub.reason = failure_reason(sub)  # type: ignore[attr-defined]
+    failed = [FailedGrade(submission=sub, reason=failure_reason(sub)) for sub in failed_submissions]
     stuck = list(
         in_courses.filter(status__in=Submission.PENDING, created_at__lt=now - timedelta(minutes=10)).order_by(
             "created_at"

@@ -75,7 +75,7 @@ def submission_feedback(submission: Submission, now: datetime | None = None) -> 
     if cached is not None and now is None:
         return cached
     feedback = _compute(submission, now or timezone.now())
-    submission._exam_feedback = feedback  # type: ignore[attr-defined]
+    submission._exam_feedback = feedback  # type: ignore[attr-defined]  # a memo for templates that ask per row
     return feedback
 
 

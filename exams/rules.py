@@ -31,13 +31,15 @@ class Sitting:
 
 
 def exam_of(assessment: Assessment) -> ExamSettings | None:
-    """The assessment's exam settings if exam mode is on."""
-    cached: ExamSettings | None | bool = getattr(assessment, "_exam_cache", False)
-    if cached is None or isinstance(cached, ExamSettings):
-        return cached
-    exam = ExamSettings.objects.filter(assessment_id=assessment.pk, enabled=True).first()
-    assessment._exam_cache = exam  # type: ignore[attr-defined]
-    return exam
+    """The assessment's exam settings if exam mode is on.
+
+    Django keeps the one-to-one row (or its absence) on the assessment after the first read.
+    """
+    try:
+        exam = assessment.exam
+    except ExamSettings.DoesNotExist:
+        return None
+    return exam if exam.enabled else None
 
 
 def grace() -> timedelta:
@@ -51,7 +53,7 @@ def sitting_for(*, assessment: Assessment, user: User, now: datetime | None = No
     if exam is None:
         return None
     # Attempts are counted per item and do not matter here: no item (none counted).
-    rules = submission_rules(assessment=assessment, user=user, item=None, now=now or timezone.now())  # type: ignore[arg-type]
+    rules = submission_rules(assessment=assessment, user=user, item=None, now=now or timezone.now())
     candidates = [t for t in (rules.closes_at, rules.deadline) if t is not None]
     deadline = min(candidates) if candidates else None
     if assessment.late_penalty_percent and rules.closes_at is not None:

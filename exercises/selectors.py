@@ -159,8 +159,11 @@ class SubmissionRules:
         return max(self.attempts_allowed - self.attempts_used, 0)
 
 
-def submission_rules(*, assessment: Assessment, user: User, item: Item, now: datetime | None = None) -> SubmissionRules:
-    """The window, time limit, attempts and late penalty for ``user`` on ``item`` at ``now``.
+def submission_rules(
+    *, assessment: Assessment, user: User, item: Item | None, now: datetime | None = None
+) -> SubmissionRules:
+    """The window, time limit, attempts and late penalty for ``user`` on ``item`` at ``now``
+    (``item`` None: the assessment's own rules, no attempts counted, as for an exam's sitting).
 
     Late work (after the close) is taken only when the assessment has a late penalty, until
     ``late_until`` if that is set (an extension's later close moves both).

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from typing import Any
+from typing import Any, cast
 
 import redis
 from django.conf import settings
@@ -151,7 +151,7 @@ def example_run_get(*, user: User, item: Item, run_id: str) -> dict[str, Any]:
     from grader.launch.progress import EXAMPLES_KEY
 
     try:
-        raw: bytes | None = _redis().get(EXAMPLES_KEY.format(run=run_id))  # type: ignore[assignment]
+        raw = cast(bytes | None, _redis().get(EXAMPLES_KEY.format(run=run_id)))  # a synchronous client
     except redis.RedisError:
         raw = None
     data = json.loads(raw) if raw else None

@@ -21,14 +21,11 @@ import logging
 import os
 import socket
 import time
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from celery import Celery, Task
 
 from grader.job import run_job
-
-if TYPE_CHECKING:
-    import redis
 
 __all__ = ["app", "grade_job", "run_job"]
 
@@ -77,24 +74,18 @@ def identity(hostname: str | None) -> str:
     return f"{hostname or socket.gethostname()}/{os.getpid()}"
 
 
-_tries_client: redis.Redis | None = None
-
-
 def _count_try(token: str) -> int | None:
     """How many times this job's message reached a grader (this one included), kept in the broker's
     Redis so that a job that kills its grader every time stops after its tries; None if unknown."""
-    url = str(app.conf.broker_url)
-    if not url.startswith(("redis://", "rediss://")):
+    if not str(app.conf.broker_url).startswith(("redis://", "rediss://")):
         return None
     import redis
 
-    global _tries_client
+    from grader.launch.progress import client
+
     try:
-        if _tries_client is None:  # one connection pool per process, not a connection per job
-            _tries_client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
-        client = _tries_client
         key = TRIES_KEY.format(token=token)
-        pipe = client.pipeline()
+        pipe = client().pipeline()
         pipe.incr(key)
         pipe.expire(key, TRIES_TTL_SECONDS)
         return int(pipe.execute()[0])

@@ -61,7 +61,7 @@ class PartitionedCookiesMiddleware:
 def _allow_partitioned() -> None:
     from http.cookies import Morsel
 
-    reserved = Morsel._reserved  # type: ignore[attr-defined]
+    reserved = Morsel._reserved  # type: ignore[attr-defined]  # private stdlib table, no public way to add a flag
     if "partitioned" not in reserved:
         reserved["partitioned"] = "Partitioned"
-        Morsel._flags.add("partitioned")  # type: ignore[attr-defined]
+        Morsel._flags.add("partitioned")  # type: ignore[attr-defined]  # private stdlib set, as above

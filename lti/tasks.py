@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from celery import shared_task
+from celery import Task, shared_task
 from django.conf import settings
 
 logger = logging.getLogger(__name__)
 
 
 @shared_task(name="lti.tasks.send_score", bind=True, ignore_result=True, max_retries=None)
-def send_score(self, grade_sync_id: int) -> None:  # type: ignore[no-untyped-def]
+def send_score(self: Task[[int], None], grade_sync_id: int) -> None:
     """Post one student's score to the LMS. A failure is retried with exponential backoff
     (LTI_RETRY_BASE_SECONDS × 2^n, LTI_SCORE_TRIES tries in all), then stays on the course's LTI
     page with its error and a "send again" button."""

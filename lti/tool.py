@@ -61,9 +61,13 @@ class DbToolConf(ToolConfAbstract[DjangoRequest]):
     def find_registration_by_issuer(self, iss: str, *args: t.Any, **kwargs: t.Any) -> Registration:
         raise NotImplementedError  # one issuer may have many clients: always by (iss, client_id)
 
-    def find_registration_by_params(self, iss: str, client_id: str, *args: t.Any, **kwargs: t.Any) -> Registration:
+    # None for an unknown platform: pylti1p3 annotates Registration, but its callers (OIDC login,
+    # message launch) test for a falsy answer and refuse the launch with their own error.
+    def find_registration_by_params(  # type: ignore[override]  # the library's annotation is too narrow
+        self, iss: str, client_id: str, *args: t.Any, **kwargs: t.Any
+    ) -> Registration | None:
         platform = Platform.objects.filter(issuer=iss, client_id=client_id).first()
-        return registration_for(platform) if platform else None  # type: ignore[return-value]
+        return registration_for(platform) if platform else None
 
     def find_deployment(self, iss: str, deployment_id: str) -> LibDeployment | None:
         raise NotImplementedError

@@ -62,7 +62,7 @@ class ContentSecurityPolicyMiddleware:
         # A fresh nonce per response for the one <style> the code editor (CodeMirror 6) writes;
         # templates put it on the editor's <script> tag, which hands it to CodeMirror.
         nonce = secrets.token_urlsafe(16)
-        request.csp_nonce = nonce  # type: ignore[attr-defined]
+        request.csp_nonce = nonce  # type: ignore[attr-defined]  # a per-request value for templates, as Django's request.user
         response = self.get_response(request)
         if not request.path.startswith("/admin/"):
             response.headers.setdefault("Content-Security-Policy", CSP.format(style_nonce=f" 'nonce-{nonce}'"))

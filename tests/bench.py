@@ -20,13 +20,13 @@ from __future__ import annotations
 
 import math
 import os
-import shutil
-import signal
 import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from tests.processes import start_site, start_worker, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench"
@@ -75,105 +75,11 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, math.ceil(0.95 * len(ordered)) - 1)]
 
 
-def start_worker(env: dict[str, str], concurrency: int, *, recorder: bool = False) -> subprocess.Popen:
-    """A grading worker (``grader.service``: only the broker's address in its environment), or the
-    recorder (the platform's app on the ``results`` queue, with the database)."""
-    name = "recorder" if recorder else f"worker-{concurrency}"
-    log = open(VAR / f"{name}.log", "w")
-    if not recorder:
-        env = {
-            "PATH": env.get("PATH", "/usr/bin:/bin"),
-            "HOME": str(VAR),
-            "LANG": "C.UTF-8",
-            "CELERY_BROKER_URL": env["CELERY_BROKER_URL"],
-            **{k: v for k, v in env.items() if k.startswith("QUIZ_SANDBOX")},
-        }
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "quizplatform" if recorder else "grader.service",
-            "worker",
-            "-Q",
-            "results" if recorder else "grading",
-            "--concurrency",
-            str(concurrency),
-            "--loglevel",
-            "WARNING",
-            "--hostname",
-            "recorder@%h" if recorder else f"bench{concurrency}@%h",
-            "--without-gossip",
-            "--without-mingle",
-        ],  # fmt: skip
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
-def stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-def wait_ready(app, worker: subprocess.Popen, hostname: str, processes: int) -> None:
-    """Until the worker answers and each of its pool processes has a warm sandbox ready."""
-    deadline = time.monotonic() + 240
-    while time.monotonic() < deadline:
-        if worker.poll() is not None:
-            raise SystemExit(f"the worker exited; see {VAR}/worker-*.log")
-        ping = app.control.ping(timeout=1.0, destination=[hostname])
-        # A fork server renames itself once its imports are done (grader/jail/forkserver.py).
-        servers = subprocess.run(["pgrep", "-x", "quiz-forkserver"], capture_output=True, text=True).stdout.split()
-        if ping and len(servers) >= processes:
-            time.sleep(3)  # the servers' first children warm up
-            return
-        time.sleep(0.5)
-    raise SystemExit("the worker did not come up")
-
-
 def main() -> None:
-    shutil.rmtree(VAR, ignore_errors=True)
-    (VAR / "redis").mkdir(parents=True)
-    env = {
-        **os.environ,
-        "QUIZ_VAR_DIR": str(VAR),
-        "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
-        "DJANGO_SETTINGS_MODULE": "quizplatform.settings",
-        "QUIZ_SUBMIT_RATE": "100000/min",
-    }
-    os.environ.update(env)
-    redis_proc = subprocess.Popen(
-        [
-            "redis-server",
-            "--port",
-            str(REDIS_PORT),
-            "--bind",
-            "127.0.0.1",
-            "--dir",
-            str(VAR / "redis"),
-            "--save",
-            "",
-            "--appendonly",
-            "yes",
-        ],  # fmt: skip
-        stdout=subprocess.DEVNULL,
-    )
+    env, redis_proc = start_site(VAR, redis_port=REDIS_PORT, env={"QUIZ_SUBMIT_RATE": "100000/min"})
     worker = recorder = None
     try:
         manage = [sys.executable, "manage.py"]
-        for cmd in (["migrate", "-v0"], ["load_content"], ["seed_demo"]):
-            subprocess.run(manage + cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
-
         import django
 
         django.setup()
@@ -306,8 +212,7 @@ def main() -> None:
         for proc in (worker, recorder):
             if proc is not None:
                 stop(proc)
-        redis_proc.terminate()
-        redis_proc.wait(timeout=30)
+        stop(redis_proc)
 
 
 if __name__ == "__main__":

@@ -16,15 +16,11 @@ Runs on its own database and Redis under var/bench-feedback.
 from __future__ import annotations
 
 import os
-import shutil
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from tests import bench
-from tests.bench import start_worker, stop, wait_ready
+from tests.processes import start_site, start_worker, stop, wait_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench-feedback"
@@ -34,25 +30,9 @@ RUNS = int(os.environ.get("BENCH_FEEDBACK_RUNS", "3"))
 
 
 def main() -> None:
-    shutil.rmtree(VAR, ignore_errors=True)
-    (VAR / "redis").mkdir(parents=True)
-    env = {
-        **os.environ,
-        "QUIZ_VAR_DIR": str(VAR),
-        "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
-        "DJANGO_SETTINGS_MODULE": "quizplatform.settings",
-        "QUIZ_SUBMIT_RATE": "100000/min",
-    }
-    os.environ.update(env)
-    redis_proc = subprocess.Popen(
-        ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--dir", str(VAR / "redis"), "--save", ""],
-        stdout=subprocess.DEVNULL,
-    )
+    env, redis_proc = start_site(VAR, redis_port=REDIS_PORT, env={"QUIZ_SUBMIT_RATE": "100000/min"})
     worker = recorder = None
     try:
-        manage = [sys.executable, "manage.py"]
-        for cmd in (["migrate", "-v0"], ["load_content"], ["seed_demo"]):
-            subprocess.run(manage + cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
         import django
 
         django.setup()
@@ -68,7 +48,6 @@ def main() -> None:
             f"Token {Token.objects.get_or_create(user=User.objects.get(username='student'))[0].key}"
         )
         # The same processes as production: the recorder (database) and a secretless grading worker.
-        bench.VAR.mkdir(parents=True, exist_ok=True)
         recorder = start_worker(env, 1, recorder=True)
         worker = start_worker(env, 1)
         wait_ready(app, worker, f"bench1@{os.uname().nodename}", 1)
@@ -119,8 +98,7 @@ def main() -> None:
         for proc in (worker, recorder):
             if proc is not None:
                 stop(proc)
-        redis_proc.terminate()
-        redis_proc.wait()
+        stop(redis_proc)
 
 
 if __name__ == "__main__":

@@ -12,13 +12,14 @@ from __future__ import annotations
 import csv
 import json
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
+
+from tests.processes import start_site, start_worker
 
 ROOT = Path(__file__).resolve().parent.parent
 VAR = ROOT / "var" / "bench-load"
@@ -68,19 +69,13 @@ def wait_port(port: int, timeout: float = 60) -> None:
 
 
 def main() -> None:
-    shutil.rmtree(VAR, ignore_errors=True)
-    (VAR / "redis").mkdir(parents=True)
-    env = {
-        **os.environ,
-        "QUIZ_VAR_DIR": str(VAR),
-        "CELERY_BROKER_URL": f"redis://127.0.0.1:{REDIS_PORT}/0",
-        "DJANGO_SETTINGS_MODULE": "quizplatform.settings",
-        "DJANGO_DEBUG": "0",
-        "LOG_LEVEL": "WARNING",
-        "LOAD_ACCOUNTS": str(VAR / "accounts.json"),
-    }
-    os.environ.update(env)
-    procs: list[subprocess.Popen] = []
+    env, redis_proc = start_site(
+        VAR,
+        redis_port=REDIS_PORT,
+        env={"DJANGO_DEBUG": "0", "LOG_LEVEL": "WARNING", "LOAD_ACCOUNTS": str(VAR / "accounts.json")},
+        commands=(["migrate", "-v0"], ["load_content"], ["collectstatic", "--noinput", "-v0"]),
+    )
+    procs: list[subprocess.Popen] = [redis_proc]
 
     def start(name: str, args: list[str]) -> None:
         log = open(VAR / f"{name}.log", "w")
@@ -89,14 +84,9 @@ def main() -> None:
         )
 
     try:
-        start("redis", ["redis-server", "--port", str(REDIS_PORT), "--bind", "127.0.0.1", "--dir", str(VAR / "redis"),
-                        "--save", "", "--appendonly", "yes"])  # fmt: skip
-        manage = [sys.executable, "manage.py"]
-        for cmd in (["migrate", "-v0"], ["load_content"], ["collectstatic", "--noinput", "-v0"]):
-            subprocess.run(manage + cmd, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
         (VAR / "accounts.json").write_text(json.dumps(make_accounts(USERS)))
-        start("worker", [sys.executable, "-m", "celery", "-A", "quizplatform", "worker", "-Q", "grading",
-                         "--concurrency", "1", "--loglevel", "WARNING", "--without-gossip", "--without-mingle"])  # fmt: skip
+        # The same processes as production: the recorder (database) and a secretless grading worker.
+        procs += [start_worker(env, 1, recorder=True), start_worker(env, 1)]
         start("web", [sys.executable, "-m", "gunicorn", "quizplatform.wsgi", "-b", f"127.0.0.1:{PORT}",
                       "-w", str(WEB_WORKERS), "--threads", "4", "--keep-alive", "75", "--log-level", "warning"])  # fmt: skip
         wait_port(PORT)

@@ -10,10 +10,8 @@ them asks for ``course`` or ``users``, and one that does not sees none of their 
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,6 +19,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+
+from tests.processes import celery_argv, stop
 
 ROOT = Path(__file__).resolve().parent.parent
 CONTENT = ROOT / "content" / "kunskapskontroll-2"
@@ -251,25 +251,7 @@ def _start_celery(
     (ROOT / "var" / "log").mkdir(parents=True, exist_ok=True)
     log = open(ROOT / "var" / "log" / f"{log_name}.log", "w")
     proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            app,
-            "worker",
-            "-Q",
-            queues,
-            "--concurrency",
-            str(concurrency),
-            "--loglevel",
-            "INFO",
-            "--hostname",
-            hostname,
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],  # fmt: skip
+        celery_argv(app=app, queues=queues, hostname=hostname, concurrency=concurrency),
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -292,14 +274,7 @@ def _start_celery(
 
 
 def stop_worker(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    os.killpg(proc.pid, signal.SIGTERM)
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+    stop(proc, timeout=20)
 
 
 def wait_for_grade(pk: int, timeout: float = 120.0):

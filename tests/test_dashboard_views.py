@@ -341,3 +341,18 @@ def test_a_second_accept_is_refused_with_who_reviewed_it(users, sub):
     response = client_for(users["admin"]).post(f"/dashboard/submissions/{sub.pk}/accept", follow=True)
     assert "Redan granskad av teacher." in response.content.decode()
     assert ScoreChange.objects.filter(submission=sub).count() == 1
+
+
+def test_health_lists_a_failed_grading_with_why_it_failed_escaped(users, sub):
+    from django.utils import timezone
+
+    Submission.objects.filter(pk=sub.pk).update(
+        status=Submission.Status.ERROR,
+        finished_at=timezone.now(),
+        error={"type": "ValueError", "message": "<script>bad()</script> shape"},
+    )
+    html = client_for(users["teacher"]).get("/dashboard/health/").content.decode()
+    row = html.split('data-testid="failed"')[1].split("</table>")[0]
+    assert f'href="/dashboard/submissions/{sub.pk}/">#{sub.pk}</a>' in row
+    assert "<td>q01</td>" in row
+    assert "ValueError: &lt;script&gt;bad()&lt;/script&gt; shape" in row and "<script>" not in row

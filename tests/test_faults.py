@@ -26,6 +26,7 @@ import pytest
 from django.conf import settings
 
 from tests.conftest import ROOT, database_url_for_children, grading_worker_env, item_dir
+from tests.processes import celery_argv, wait_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
@@ -39,16 +40,6 @@ VISIBILITY_TIMEOUT = 6
 def _free(port: int) -> bool:
     with socket.socket() as s:
         return s.connect_ex(("127.0.0.1", port)) != 0
-
-
-def _wait(predicate, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 class Processes:
@@ -127,7 +118,7 @@ class Processes:
                 "no",
             ],
         )
-        _wait(lambda: not _free(REDIS_PORT), 10, "Redis to listen")
+        wait_until(lambda: not _free(REDIS_PORT), 10, "Redis to listen")
         return proc
 
     def worker(self, name: str) -> subprocess.Popen:
@@ -148,28 +139,10 @@ class Processes:
     def _celery(self, name: str, *, app: str, queue: str, base_env: dict, hostname: str = "") -> subprocess.Popen:
         proc = self.start(
             name,
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                app,
-                "worker",
-                "-Q",
-                queue,
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "INFO",
-                "--hostname",
-                hostname or f"{name}@%h",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
+            celery_argv(app=app, queues=queue, hostname=hostname or f"{name}@%h"),
             base_env=base_env,
         )
-        _wait(lambda: "ready." in self.log(name) or proc.poll() is not None, 60, name)
+        wait_until(lambda: "ready." in self.log(name) or proc.poll() is not None, 60, name)
         assert proc.poll() is None, self.log(name)
         return proc
 
@@ -177,7 +150,7 @@ class Processes:
         proc = self.start(
             "web", [sys.executable, "manage.py", "runserver", f"127.0.0.1:{WEB_PORT}", "--noreload", "--nothreading"]
         )
-        _wait(lambda: not _free(WEB_PORT), 30, "the web server")
+        wait_until(lambda: not _free(WEB_PORT), 30, "the web server")
         return proc
 
     def sweeper(self, every: float = 1.0, older_than: int = 5) -> subprocess.Popen:
@@ -238,11 +211,11 @@ def _row_if(pk: int, test):
 
 
 def graded(pk: int, timeout: float = 90):
-    return _wait(lambda: _row_if(pk, lambda s: not s.is_pending), timeout, f"submission {pk} to finish")
+    return wait_until(lambda: _row_if(pk, lambda s: not s.is_pending), timeout, f"submission {pk} to finish")
 
 
 def running(pk: int, timeout: float = 60):
-    return _wait(lambda: _row_if(pk, lambda s: s.status == "running"), timeout, f"submission {pk} to run")
+    return wait_until(lambda: _row_if(pk, lambda s: s.status == "running"), timeout, f"submission {pk} to run")
 
 
 def assert_graded_once(pk: int, tries: int) -> None:

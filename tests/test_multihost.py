@@ -41,6 +41,7 @@ import pytest
 
 from tests.conftest import ROOT, item_dir
 from tests.pgcluster import Cluster, new_cluster, remove_cluster
+from tests.processes import celery_argv, wait_until
 from tests.web_burst import MAKE_STUDENTS
 
 pytestmark = [pytest.mark.integration, pytest.mark.multihost]
@@ -272,25 +273,7 @@ class Deployment:
         self.start(
             "recorder",
             "hub",
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                "quizplatform",
-                "worker",
-                "-Q",
-                "results",
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "INFO",
-                "--hostname",
-                "recorder@hub",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],  # fmt: skip
+            celery_argv(app="quizplatform", queues="results", hostname="recorder@hub"),
             self.hub_env(),
         )
 
@@ -300,25 +283,7 @@ class Deployment:
         self.start(
             f"worker-{host}",
             host,
-            [
-                sys.executable,
-                "-m",
-                "celery",
-                "-A",
-                app,
-                "worker",
-                "-Q",
-                queue,
-                "--concurrency",
-                "1",
-                "--loglevel",
-                "INFO",
-                "--hostname",
-                f"{host}@host-{host}",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],  # fmt: skip
+            celery_argv(app=app, queues=queue, hostname=f"{host}@host-{host}"),
             self.worker_env(host),
         )
 
@@ -330,13 +295,7 @@ class Deployment:
 
     @staticmethod
     def wait(predicate, timeout: float, what: str, interval: float = 0.3):
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(interval)
-        raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+        return wait_until(predicate, timeout, what, interval)
 
     # --- the API, through the hub's web socket ------------------------------------------------------------
 

@@ -149,3 +149,33 @@ def test_a_dead_server_is_replaced():
     old.proc.wait()
     assert run("def f():\n    return 'ok'\n").score == 1.0
     assert sandbox.forkserver() is not old
+
+
+def test_a_process_that_closed_its_streams_does_not_outlive_the_answer():
+    """The result is taken as soon as the whole answer is in and every stream is closed, without
+    waiting for the job's namespaces to be torn down; whatever the job left running (here a
+    daemon that closed its own streams) is ended at once all the same."""
+    import time
+
+    marker = f"quiz-quiet-{os.getpid()}"
+    result = run(
+        "import os\n"
+        "if os.fork() == 0:\n"
+        "    os.setsid()\n"
+        "    for fd in range(0, 64):\n"
+        "        try:\n"
+        "            os.close(fd)\n"
+        "        except OSError:\n"
+        "            pass\n"
+        f"    os.execv('/bin/sleep', ['/bin/sleep', '300', '{marker}'])\n"
+        "def f():\n    return 'ok'\n"
+    )
+    assert result.status == "graded" and result.score == 1, result.output
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        ps = subprocess.run(["ps", "-eo", "args"], capture_output=True, text=True, check=True).stdout
+        if marker not in ps:
+            break
+        time.sleep(0.05)
+    assert marker not in ps
+    assert run("def f():\n    return 'ok'\n").status == "graded"  # and the server serves the next

@@ -266,3 +266,51 @@ def test_the_teacher_sees_the_layer_table_and_curves_the_student_saw(course, use
     assert 'data-testid="model-table"' in page and "Conv2D(16, 3×3, relu)" in page
     assert 'data-testid="learning-curve"' in page
     assert 'id="L1"' in page  # the code with line numbers
+
+
+TWO_CALLS = """
+from grader.checks import Check, msg
+PROBE = {"calls": [{"id": "a", "function": "a"}, {"id": "b", "function": "b"}]}
+def grade(report):
+    a, b = report.call("a"), report.call("b")
+    return [Check("a", a.value == 1, msg(sv=f"a: {a.value!r} {a.error}", en="a")),
+            Check("b", b.value == 2, msg(sv=f"b: {b.value!r} {b.error}", en="b"))]
+"""
+
+
+def _two_calls_spec():
+    from grader.harness import ItemSpec
+
+    return ItemSpec(slug="two-calls", kind="code", points=2, checks_source=TWO_CALLS,
+                    limits={"cpu_seconds": 5, "wall_seconds": 10, "memory_mb": 1024})  # fmt: skip
+
+
+def test_what_is_known_early_is_shown_while_a_long_call_still_runs():
+    """The first call is done and the second goes on for a second (no training, so no epoch to
+    wait for): the early checks come when the run has gone on a while, with the first call's
+    check only, and long before the end."""
+    from grader.harness import grade
+
+    code = "import time\ndef a():\n    return 1\ndef b():\n    time.sleep(1.5)\n    return 2\n"
+    events: list = []
+    result = grade(_two_calls_spec(), code, progress=timed_sink(events))
+    assert result.status == "graded" and result.score == result.max_score, result.checks
+    structure = [(t, e) for t, e in events if e["event"] == "structure"]
+    assert len(structure) == 1, [e for _, e in events]
+    t, event = structure[0]
+    assert [c["name"] for c in event["checks"]] == ["a"] and event["checks"][0]["passed"]
+    final = next(t for t, e in events if e["event"] == "final")
+    assert final - t > 0.8, "the early checks came only at the end"
+    assert "checks_grade_each" in result.timings
+
+
+def test_a_short_run_pays_no_jailed_call_for_early_checks():
+    """Both calls end at once: the result follows at once, so the early checks are not worth a
+    jailed child (one call to the teachers' jail per job, the grade)."""
+    from grader.harness import grade
+
+    events: list = []
+    result = grade(_two_calls_spec(), "def a():\n    return 1\ndef b():\n    return 2\n", progress=timed_sink(events))
+    assert result.status == "graded" and result.score == result.max_score, result.checks
+    assert not [e for _, e in events if e["event"] == "structure"]
+    assert "checks_grade_each" not in result.timings and "checks_grade" in result.timings

@@ -34,6 +34,21 @@ def loss_name(value: Any) -> str:
     return LOSS_ALIASES.get(name.replace(" ", ""), name)
 
 
+def loss_check(check_id: str, compile_config: dict[str, Any], loss: str) -> Check:
+    """Whether the model was compiled with the ``loss`` the task asks for (also the training
+    exercises' ``train-loss``)."""
+    got_loss = loss_name(compile_config.get("loss"))
+    ok = got_loss == loss
+    return Check(
+        check_id,
+        ok,
+        msg(
+            sv=f"Förlustfunktionen är {got_loss or 'ingen'}." + ("" if ok else f" Uppgiften anger {loss}."),
+            en=f"The loss is {got_loss or 'none'}." + ("" if ok else f" The task asks for {loss}."),
+        ),
+    )
+
+
 def metric_names(value: Any) -> list[str]:
     """Metric names as Keras reports them; a metric object counts by its ``name``."""
     names: list[str] = []
@@ -121,18 +136,7 @@ def compile_checks(
                 ),
             )
         )
-    got_loss = loss_name(compile_config.get("loss"))
-    ok = got_loss == loss
-    checks.append(
-        Check(
-            "loss",
-            ok,
-            msg(
-                sv=f"Förlustfunktionen är {got_loss or 'ingen'}." + ("" if ok else f" Uppgiften anger {loss}."),
-                en=f"The loss is {got_loss or 'none'}." + ("" if ok else f" The task asks for {loss}."),
-            ),
-        )
-    )
+    checks.append(loss_check("loss", compile_config, loss))
     got_metrics = metric_names(compile_config.get("metrics"))
     ok = metric in got_metrics
     checks.append(

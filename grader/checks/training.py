@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader.checks.compile import loss_name
+from grader.checks.compile import loss_check
 from grader.checks.layers import layers_of
 from grader.checks.report import CallResult, Check, _close, msg
 
@@ -306,18 +306,7 @@ def fit_settings_checks(
     if model is None or "error" in model:
         return checks
     compile_config = model.get("compile") if isinstance(model.get("compile"), dict) else {}
-    got_loss = loss_name(compile_config.get("loss"))
-    ok = got_loss == loss
-    checks.append(
-        Check(
-            "train-loss",
-            ok,
-            msg(
-                sv=f"Förlustfunktionen är {got_loss or 'ingen'}." + ("" if ok else f" Uppgiften anger {loss}."),
-                en=f"The loss is {got_loss or 'none'}." + ("" if ok else f" The task asks for {loss}."),
-            ),
-        )
-    )
+    checks.append(loss_check("train-loss", compile_config, loss))
     layers = layers_of(model)
     got_activation = layers[-1].activation if layers else None
     ok = got_activation == output_activation

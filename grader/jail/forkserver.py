@@ -77,6 +77,8 @@ CONTROL_FD = 3
 # Inside the job's own mount namespace: fresh, private, size-limited (not the host's /tmp).
 TMPFS_TARGETS = ("/sandbox", "/tmp", "/dev/shm")  # noqa: S108
 MAX_MESSAGE = 1 << 16
+# A job that arrives within this long after the previous one ended was queued behind it.
+BURST_GAP_SECONDS = 0.15
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -160,16 +162,17 @@ def _silenced(fn: Callable[[], T]) -> T:
 # --- the job process -------------------------------------------------------------------------
 
 
-def _warm(level: str) -> None:
+def _warm(level: str, interrupted: Callable[[], bool] = lambda: False) -> None:
     """Run TensorFlow once in this fresh child so the student's first op does not pay for it.
 
     The model is shaped like the exercises' (Dense, Dropout, compiled with Adam, a cross-entropy
     and a metric, then described as the runner describes a student's model), so the kernels and
-    code paths a submission takes first are the ones warmed. Afterwards only Keras's global state
-    (layer-name counters, seed generators, scopes) is reset, so a student's layers are named as in
-    a cold process. Not ``keras.backend.clear_session()``: its ``gc.collect()`` walks (and copies)
-    the whole inherited heap, and it empties the kernel cache this warm-up has just filled; the
-    two made a warm-up cost twice as much and save half as much.
+    code paths a submission takes first are the ones warmed. It goes step by step and stops early
+    when ``interrupted()`` says a job is waiting. Afterwards only Keras's global state (layer-name
+    counters, seed generators, scopes) is reset, so a student's layers are named as in a cold
+    process. Not ``keras.backend.clear_session()``: its ``gc.collect()`` walks (and copies) the
+    whole inherited heap, and it empties the kernel cache this warm-up has just filled; the two
+    made a warm-up cost twice as much and save half as much.
     """
     if level == "none" or "keras" not in sys.modules:
         return
@@ -178,34 +181,44 @@ def _warm(level: str) -> None:
     import numpy as np
 
     keras = sys.modules["keras"]
-    gpus = []
     if "tensorflow" in sys.modules:
         tf = sys.modules["tensorflow"]
-        gpus = tf.config.list_physical_devices("GPU")
-        for gpu in gpus:  # before any op: a GPU job grows its memory instead of taking all of it
-            tf.config.experimental.set_memory_growth(gpu, True)
+        for gpu in tf.config.list_physical_devices("GPU"):  # before any op: a GPU job grows its
+            tf.config.experimental.set_memory_growth(gpu, True)  # memory instead of taking all of it
     layers = keras.layers
-    model = keras.Sequential(
-        [
-            keras.Input((4,)),
-            layers.Dense(3, activation="relu"),
-            layers.Dropout(0.1),
-            layers.Dense(1, activation="sigmoid"),
+    try:
+        model = keras.Sequential(
+            [keras.Input((4,)), layers.Dense(3, activation="relu"), layers.Dropout(0.1), layers.Dense(1, "sigmoid")]
+        )
+        x, y = np.zeros((8, 4), dtype="float32"), np.zeros((8, 1), dtype="float32")
+        steps: list[Callable[[], object]] = [
+            lambda: model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"]),
+            lambda: runner.describe_model(model),
         ]
-    )
-    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    runner.describe_model(model)
-    if level in ("predict", "fit"):
-        model.predict(np.zeros((1, 4), dtype="float32"), verbose=0)
-    if level == "fit":
-        model.fit(np.zeros((8, 4), dtype="float32"), np.zeros((8, 1)), epochs=1, batch_size=8, verbose=0)
-    del model
-    from keras.src.backend.common import global_state
+        if level in ("predict", "fit"):
+            steps.append(lambda: model.predict(x[:1], verbose=0))
+        if level == "fit":
+            steps.append(lambda: model.fit(x, y, epochs=1, batch_size=8, verbose=0))
+        for step in steps:
+            if interrupted():
+                break
+            step()
+    finally:
+        from keras.src.backend.common import global_state
 
-    global_state.GLOBAL_STATE_TRACKER = threading.local()
-    global_state.GLOBAL_SETTINGS_TRACKER = threading.local()
-    if "tensorflow" in sys.modules:
-        sys.modules["tensorflow"].compat.v1.reset_default_graph()
+        global_state.GLOBAL_STATE_TRACKER = threading.local()
+        global_state.GLOBAL_SETTINGS_TRACKER = threading.local()
+        if "tensorflow" in sys.modules:
+            sys.modules["tensorflow"].compat.v1.reset_default_graph()
+
+
+def _receive(sock: socket.socket) -> tuple[JSONDict, list[int]]:
+    """The server's next message to this child: the job (with its three fds) or "warm"."""
+    data, fds, _flags, _addr = socket.recv_fds(sock, MAX_MESSAGE, 3)
+    if not data:
+        os._exit(71)
+    message = json.loads(data)
+    return (message if isinstance(message, dict) else {}), fds
 
 
 def _vm_bytes() -> int:
@@ -238,22 +251,28 @@ def _job(sock: socket.socket, config: JSONDict) -> None:
     os.setsid()
     ready_at = time.monotonic()  # forked and isolated
     warm_error = None
-    # Warm up only when idle: in a burst the next job arrives within ``warm_delay`` and the
-    # warm-up would only double the CPU each job costs; when submissions are spaced out, the child
-    # is warm by the time one comes.
-    job_waiting = select.select([sock], [], [], float(config.get("warm_delay", 0.5)))[0]
+    # Warm up when it costs the running job nothing: when the server says so (the job before
+    # this one has ended, or jobs are queued and this one runs in parallel with the next), or
+    # after ``warm_delay`` of idling. A job that arrives first is run cold.
+    message: JSONDict | None = None
+    fds: list[int] = []
+    if select.select([sock], [], [], float(config.get("warm_delay", 0.5)))[0]:
+        message, fds = _receive(sock)
+        if message.get("op") == "warm":
+            message = None
     started = time.monotonic()
-    if not job_waiting:
+    if message is None:
         try:
-            _silenced(lambda: _warm(config.get("warm", "build")))
+            waiting = lambda: bool(select.select([sock], [], [], 0)[0])  # noqa: E731
+            _silenced(lambda: _warm(config.get("warm", "build"), waiting))
         except Exception as exc:  # a broken warm-up only costs speed; the job still runs
             warm_error = f"{type(exc).__name__}: {exc}"
     warm = {"setup": round(ready_at - config["forked_at"], 4), "warm": round(time.monotonic() - started, 4)}
     _send(sock, {"op": "warm", **warm, "error": warm_error})
-    data, fds, _flags, _addr = socket.recv_fds(sock, MAX_MESSAGE, 3)
-    if not data or len(fds) != 3:
+    while message is None or message.get("op") == "warm":  # a late "warm": already done
+        message, fds = _receive(sock)
+    if len(fds) != 3:
         os._exit(71)
-    message = json.loads(data)
     request_r, output_w, result_w = fds
     used = resource.getrusage(resource.RUSAGE_SELF)
     _send(sock, {"op": "got", **warm, "cpu": used.ru_utime + used.ru_stime})
@@ -359,6 +378,7 @@ class Spare:
         self.sock = sock
         self.init_pid: int | None = None
         self.warm = False
+        self.told_to_warm = False
         self.job: int | None = None
         self.sent_at = 0.0  # when it was given its job
         self.pidfd = os.pidfd_open(keeper)
@@ -440,6 +460,16 @@ def serve(config: JSONDict) -> NoReturn:
         spare.sock.close()
         os.close(spare.pidfd)
 
+    def tell_to_warm() -> None:
+        for spare in spares:
+            if spare.job is None and not (spare.warm or spare.told_to_warm):
+                spare.told_to_warm = True
+                try:
+                    _send(spare.sock, {"op": "warm"})
+                except OSError:
+                    pass  # gone: replaced when its exit is seen
+
+    last_exit = -1.0e9
     add_spare()
     while True:
         for key, _ in sel.select():
@@ -453,6 +483,7 @@ def serve(config: JSONDict) -> NoReturn:
                     os._exit(0)
                 message = json.loads(data)
                 if message.get("op") == "run":
+                    queued = bool(running) or time.monotonic() - last_exit < BURST_GAP_SECONDS
                     idle = next(s for s in spares if s.job is None)
                     idle.job = message.get("job")
                     idle.sent_at = time.monotonic()
@@ -465,7 +496,12 @@ def serve(config: JSONDict) -> NoReturn:
                         idle.job = None
                     for fd in fds:
                         os.close(fd)
-                    add_spare()  # the next one warms while this one runs
+                    add_spare()
+                    # Jobs are queued when this one came while the last was still ending or right
+                    # after: then the next child warms now, beside this job (a job's CPU in a cold
+                    # child is about a warm-up's plus a warm job's); else once this job has ended.
+                    if queued:
+                        tell_to_warm()
                 elif message.get("op") == "kill":
                     target = running.get(message.get("job"))
                     if target is not None:
@@ -504,8 +540,11 @@ def serve(config: JSONDict) -> NoReturn:
                     running.pop(spare.job, None)
                     cpu = max(0.0, spare.cpu_total - spare.cpu_before) if spare.cpu_total is not None else None
                     _send(control, {"op": "exit", "job": spare.job, "status": _status_code(status), "cpu": cpu})
+                    last_exit = time.monotonic()
                 if not any(s.job is None for s in spares):
                     add_spare()  # a spare that died before its job (should not happen) is replaced
+                if not running:
+                    tell_to_warm()  # idle now: the next job finds its child warm
 
 
 if __name__ == "__main__":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from typing import Any
+from typing import Any, cast
 
 import redis
 
@@ -26,11 +26,22 @@ TTL_SECONDS = 3600
 MAX_EVENTS = 400
 
 
+_CLIENTS: dict[str, redis.Redis] = {}
+
+
 def client() -> redis.Redis:
-    # The broker the Celery app was configured with (see grader.launch.routing).
+    """This process's client of the broker's Redis (the broker the Celery app was configured with:
+    from Django's settings in the web, from the environment in a worker). One connection pool per
+    broker, kept: a status poll or a job does not open a connection of its own. redis-py's pool
+    starts afresh in a forked child, and checks a pooled connection before use, so a restarted
+    Redis costs one reconnect."""
     from celery import current_app
 
-    return redis.Redis.from_url(current_app.conf.broker_url, socket_timeout=2, socket_connect_timeout=2)
+    url = str(current_app.conf.broker_url)
+    found = _CLIENTS.get(url)
+    if found is None:
+        found = _CLIENTS[url] = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
+    return found
 
 
 class RedisProgress:
@@ -67,7 +78,7 @@ class RedisProgress:
 def events(job: str | int, redis_client: redis.Redis | None = None) -> list[dict[str, Any]]:
     """The events of one job, oldest first; [] when there are none or Redis is down."""
     try:
-        raw: list[bytes] = (redis_client or client()).lrange(KEY.format(job=job), 0, -1)  # type: ignore[assignment]
+        raw = cast(list[bytes], (redis_client or client()).lrange(KEY.format(job=job), 0, -1))
     except redis.RedisError:
         return []
     out = []

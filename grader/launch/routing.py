@@ -23,11 +23,10 @@ KEY = "quiz:consumers:{queue}"
 
 
 def _client() -> redis.Redis:
-    # The broker the Celery app was configured with (from Django's settings in the web, from the
-    # environment in a worker): this module stays free of Django.
-    from celery import current_app
+    # The broker's Redis, this process's one client of it; this module stays free of Django.
+    from grader.launch.progress import client
 
-    return redis.Redis.from_url(current_app.conf.broker_url, socket_timeout=2, socket_connect_timeout=2)
+    return client()
 
 
 def consumers(*, queue: str, client: redis.Redis | None = None) -> list[str]:

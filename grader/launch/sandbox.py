@@ -300,6 +300,9 @@ class _Collector:
 
     def _take_progress(self) -> None:
         """Hand each complete progress line at the head of the answer to the callback."""
+        progress = self.progress
+        if progress is None:
+            return
         while self.res[:1] == bytes([PROGRESS_FRAME]):
             end = self.res.find(b"\n")
             if end < 0:
@@ -312,7 +315,7 @@ class _Collector:
             try:
                 event = json.loads(line.decode("utf-8"))
                 if isinstance(event, dict):
-                    self.progress(event)  # type: ignore[misc]
+                    progress(event)
             except Exception:  # a bad line or a failing callback never stops the run
                 logger.debug("progress event dropped", exc_info=True)
 
@@ -423,7 +426,7 @@ def run_cold(
             collector.killed_for = "time_limit"
             break
         for key, _ in sel.select(timeout=collector.wait(min(timeout, 1.0))):
-            chunk = os.read(key.fileobj.fileno(), 65536)  # type: ignore[union-attr]
+            chunk = os.read(key.fd, 65536)
             if not chunk:
                 sel.unregister(key.fileobj)
                 open_streams -= 1
