@@ -1,11 +1,12 @@
 """A teacher weighs a coding exercise's requirements in a real headless Chromium: the shares
 and the sum follow as they type, saving writes the weights into the draft, and the page passes
-axe-core at desktop and phone sizes (screenshots of both under /work/notes/s3/screens/ when that
+axe-core at desktop and phone sizes (screenshots of both under $QUIZ_SCREENSHOTS when that
 folder exists). On a phone (390 px) the item list, the weight table and the preview's requirement
 table read as one card per row, with nothing to scroll sideways, and stay tables for screen readers."""
 
 from __future__ import annotations
 
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -17,7 +18,8 @@ from tests.test_browser import ARGS, CHROMIUM, login
 
 pytestmark = [pytest.mark.browser, pytest.mark.integration, pytest.mark.django_db(transaction=True)]
 
-SCREENS = Path("/work/notes/s3/screens")
+# Screenshots for a person to look at, when QUIZ_SCREENSHOTS names a folder that exists.
+SCREENS = Path(os.environ.get("QUIZ_SCREENSHOTS", "/nonexistent"))
 SIZES = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
 
 
