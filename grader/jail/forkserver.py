@@ -79,6 +79,10 @@ TMPFS_TARGETS = ("/sandbox", "/tmp", "/dev/shm")  # noqa: S108
 MAX_MESSAGE = 1 << 16
 # A job that arrives within this long after the previous one ended was queued behind it.
 BURST_GAP_SECONDS = 0.15
+# Warm the next child beside a running job only if this share of the machine's CPU time was idle
+# since the last job came (a core to spare); on a saturated machine the warm-up would only take
+# CPU from the jobs.
+SPARE_CPU_SHARE = 0.3
 
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -372,6 +376,33 @@ def _keeper(sock: socket.socket, config: JSONDict) -> NoReturn:
 # --- the server ------------------------------------------------------------------------------
 
 
+class IdleMeter:
+    """The share of the machine's CPU time that was idle since the last reading (``/proc/stat``,
+    which is the host's in every pid namespace); None when it cannot be read."""
+
+    def __init__(self) -> None:
+        self.last = self._read()
+
+    @staticmethod
+    def _read() -> tuple[int, int] | None:
+        try:
+            with open("/proc/stat") as f:
+                fields = [int(x) for x in f.readline().split()[1:]]
+        except (OSError, ValueError):
+            return None
+        return (fields[3] + (fields[4] if len(fields) > 4 else 0), sum(fields[:8])) if len(fields) >= 4 else None
+
+    def share(self, also_idle: float = 0.0) -> float | None:
+        """... counting ``also_idle`` CPU seconds as idle too (this server's own warm-ups: they
+        would not have run on a busy machine)."""
+        now, before = self._read(), self.last
+        self.last = now
+        if now is None or before is None or now[1] <= before[1]:
+            return None
+        ticks = os.sysconf("SC_CLK_TCK")
+        return min(1.0, (now[0] - before[0] + also_idle * ticks) / (now[1] - before[1]))
+
+
 class Spare:
     def __init__(self, keeper: int, sock: socket.socket) -> None:
         self.keeper = keeper
@@ -470,6 +501,8 @@ def serve(config: JSONDict) -> NoReturn:
                     pass  # gone: replaced when its exit is seen
 
     last_exit = -1.0e9
+    meter = IdleMeter()
+    warmed = 0.0  # seconds this server's children spent warming up since the last job came
     add_spare()
     while True:
         for key, _ in sel.select():
@@ -484,6 +517,7 @@ def serve(config: JSONDict) -> NoReturn:
                 message = json.loads(data)
                 if message.get("op") == "run":
                     queued = bool(running) or time.monotonic() - last_exit < BURST_GAP_SECONDS
+                    idle_share, warmed = meter.share(also_idle=warmed), 0.0
                     idle = next(s for s in spares if s.job is None)
                     idle.job = message.get("job")
                     idle.sent_at = time.monotonic()
@@ -498,9 +532,11 @@ def serve(config: JSONDict) -> NoReturn:
                         os.close(fd)
                     add_spare()
                     # Jobs are queued when this one came while the last was still ending or right
-                    # after: then the next child warms now, beside this job (a job's CPU in a cold
-                    # child is about a warm-up's plus a warm job's); else once this job has ended.
-                    if queued:
+                    # after: then the next child warms now, beside this job, if the machine has a
+                    # core to spare (a job's CPU in a cold child is about a warm-up's plus a warm
+                    # job's, so a spare core makes the next job shorter, a busy machine would not);
+                    # else once this job has ended.
+                    if queued and idle_share is not None and idle_share >= SPARE_CPU_SHARE:
                         tell_to_warm()
                 elif message.get("op") == "kill":
                     target = running.get(message.get("job"))
@@ -524,6 +560,8 @@ def serve(config: JSONDict) -> NoReturn:
                     spare.init_pid = message["pid"]
                 elif message.get("op") == "warm":
                     spare.warm = True
+                    if isinstance(message.get("warm"), (int, float)):
+                        warmed += float(message["warm"])
                 elif message.get("op") == "cpu":
                     spare.cpu_total = float(message.get("seconds") or 0.0)
                 elif message.get("op") == "got" and spare.job is not None:
