@@ -56,6 +56,16 @@ def look(page: Page, name: str) -> list[str]:
     return problems
 
 
+def save_weights(page: Page, weights: dict[str, str]) -> None:
+    """Type each requirement's weight, see the sum come to the item's 10 points, save the draft."""
+    for requirement, value in weights.items():
+        page.get_by_label(f"Vikt för {requirement}").fill(value)
+    expect(page.get_by_test_id("weight-total")).to_have_text("10")
+    expect(page.get_by_test_id("weights-rescaled")).to_be_hidden()
+    page.get_by_test_id("save").click()
+    expect(page.locator(".flash").first).to_contain_text("Utkastet är sparat.")
+
+
 def test_teacher_edits_a_weight_sees_the_points_follow_and_saves(page: Page):
     from authoring.models import ItemDraft
 
@@ -82,13 +92,7 @@ def test_teacher_edits_a_weight_sees_the_points_follow_and_saves(page: Page):
     assert look(page, "rescaled") == []
 
     # Back to a sum of 10 (dense-100 weighs 3, the optimizer 0), then save the draft.
-    dense.fill("3")
-    page.get_by_label("Vikt för optimizer").fill("0")
-    page.get_by_label("Vikt för no-other-layers").fill("0")
-    expect(page.get_by_test_id("weight-total")).to_have_text("10")
-    expect(page.get_by_test_id("weights-rescaled")).to_be_hidden()
-    page.get_by_test_id("save").click()
-    expect(page.locator(".flash").first).to_contain_text("Utkastet är sparat.")
+    save_weights(page, {"dense-100": "3", "optimizer": "0", "no-other-layers": "0"})
     expect(page.get_by_label("Vikt för dense-100")).to_have_value("3")
     expect(page.get_by_test_id("share-dense-100")).to_have_text("3")
     draft = ItemDraft.objects.get(slug="build-network")
@@ -210,12 +214,7 @@ def test_on_a_phone_a_teacher_finds_the_item_fixes_a_weight_and_sees_the_points(
 
     # Back on the phone: 2 instead of 1.5 and 1 instead of 1.5 keep the sum at 10; saved.
     page.set_viewport_size(SIZES["phone"])
-    dense.fill("2")
-    page.get_by_label("Vikt för output").fill("1")
-    expect(page.get_by_test_id("weight-total")).to_have_text("10")
-    expect(page.get_by_test_id("weights-rescaled")).to_be_hidden()
-    page.get_by_test_id("save").click()
-    expect(page.locator(".flash").first).to_contain_text("Utkastet är sparat.")
+    save_weights(page, {"dense-100": "2", "output": "1"})
     expect(page.get_by_test_id("share-dense-100")).to_have_text("2")
     assert ItemDraft.objects.get(slug="build-network").fields["config"]["weights"] == {"dense-100": 2, "output": 1}
     assert fits_the_phone(page, "authoring-edit") == []
